@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+// Cellwatch: fake base station detection with software-defined radios.
+// Targets and their allowed imports follow ../shared/DESIGN.md ("Targets").
+import PackageDescription
+
+let package = Package(
+    name: "Cellwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cellwatch", targets: ["cellwatch"]),
+        .library(name: "CellwatchModel", targets: ["CellwatchModel"]),
+        .library(name: "DSP", targets: ["DSP"]),
+        .library(name: "Radio", targets: ["Radio"]),
+        .library(name: "Survey", targets: ["Survey"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System-library shims, resolved through pkg-config (Debian: libfftw3-dev, libusb-1.0-0-dev).
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+
+        .target(name: "CellwatchModel"),
+        .target(name: "DSP", dependencies: ["CFFTW"]),
+        .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"]),
+        .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel"]),
+        .executableTarget(
+            name: "cellwatch",
+            dependencies: [
+                "Survey", "Radio", "CellwatchModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "CellwatchModelTests", dependencies: ["CellwatchModel"]),
+        .testTarget(name: "DSPTests", dependencies: ["DSP"]),
+        .testTarget(name: "RadioTests", dependencies: ["Radio", "DSP"]),
+        .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel"]),
+        // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
+        .testTarget(name: "CLITests", dependencies: ["cellwatch"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
