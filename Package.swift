@@ -33,12 +33,14 @@ let package = Package(
             ]
         ),
 
+        // Paths of the shared recordings, scratch folders and seeded randomness for the tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CellwatchModelTests", dependencies: ["CellwatchModel"]),
-        .testTarget(name: "DSPTests", dependencies: ["DSP"]),
-        .testTarget(name: "RadioTests", dependencies: ["Radio", "DSP"]),
-        .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel"]),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
+        .testTarget(name: "RadioTests", dependencies: ["Radio", "DSP", "TestSupport"]),
+        .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
-        .testTarget(name: "CLITests", dependencies: ["cellwatch"]),
+        .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

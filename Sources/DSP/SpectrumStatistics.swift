@@ -1,16 +1,23 @@
 /// Measurements on a power spectrum (linear power per bin, as `WelchPSD.spectrum` gives it).
 /// These run once per analysed spectrum, not per block; they may allocate.
 public enum SpectrumStatistics {
-    /// Noise power per bin: the median of the bins in `range`. With a few carriers in the span, most
-    /// bins hold only noise, and the median ignores the carriers where a mean would not. Welch
-    /// averaging makes each bin's estimate nearly Gaussian, so the median is close to the mean.
-    public static func noiseFloor(_ power: [Float], in range: Range<Int>) -> Double {
+    /// Noise power per bin, estimated from the quietest fifth of the bins in `range`.
+    ///
+    /// Carriers and the skirts of strong carriers fill much of a span, so a median or mean would be
+    /// pulled up by them; noise-only bins are the lowest ones. After averaging `averages` Welch
+    /// segments each noise bin is close to Gaussian around the true level with relative spread
+    /// ≈ 1/√averages, so the 20th percentile sits 0.84 spreads low; that bias is divided out.
+    /// (For `averages` below 10 the spread is far from Gaussian and the median is used.)
+    public static func noiseFloor(_ power: [Float], in range: Range<Int>, averages: Int = 1_000_000) -> Double {
         precondition(!range.isEmpty && range.lowerBound >= 0 && range.upperBound <= power.count)
         var values = Array(power[range])
-        let mid = values.count / 2
         values.sort()
-        if values.count % 2 == 1 { return Double(values[mid]) }
-        return (Double(values[mid - 1]) + Double(values[mid])) / 2
+        guard averages >= 10 else {
+            let mid = values.count / 2
+            return values.count % 2 == 1 ? Double(values[mid]) : (Double(values[mid - 1]) + Double(values[mid])) / 2
+        }
+        let p20 = Double(values[values.count / 5])
+        return p20 / max(0.5, 1 - 0.8416 / Double(averages).squareRoot())
     }
 
     /// Sum of the bins in `range`: the band power in the units `WelchPSD` defines.

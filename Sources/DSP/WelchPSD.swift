@@ -16,6 +16,9 @@ public final class WelchPSD {
     private let segment: UnsafeMutableBufferPointer<ComplexFloat>
     private var filled = 0
     private let accumulator: UnsafeMutableBufferPointer<Float>
+    /// Largest |X|² per bin over all segments, when asked for (`peakHold`): short events such as a
+    /// GSM frequency-correction burst stand out there, where the average dilutes them.
+    private let peak: UnsafeMutableBufferPointer<Float>?
     private let windowCoefficients: UnsafeMutableBufferPointer<Float>
     public private(set) var segmentCount = 0
 
@@ -23,7 +26,8 @@ public final class WelchPSD {
     ///   - size: FFT length (bins); powers of two are fastest.
     ///   - window: window shape.
     ///   - overlap: fraction of each segment shared with the next, 0 ≤ overlap < 1 (0.5 is usual).
-    public init(size: Int, window kind: Window.Kind = .hann, overlap: Double = 0.5) throws(DSPError) {
+    ///   - peakHold: also keep the per-bin maximum over segments (`peakSpectrum`).
+    public init(size: Int, window kind: Window.Kind = .hann, overlap: Double = 0.5, peakHold: Bool = false) throws(DSPError) {
         guard size >= 2 else { throw .invalidParameter("PSD size \(size) must be at least 2") }
         guard overlap >= 0, overlap < 1 else { throw .invalidParameter("overlap \(overlap) must be in 0..<1") }
         self.size = size
@@ -36,12 +40,20 @@ public final class WelchPSD {
         accumulator.initialize(repeating: 0)
         windowCoefficients = .allocate(capacity: size)
         _ = windowCoefficients.initialize(from: window.coefficients)
+        if peakHold {
+            let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: size)
+            p.initialize(repeating: 0)
+            peak = p
+        } else {
+            peak = nil
+        }
     }
 
     deinit {
         segment.deallocate()
         accumulator.deallocate()
         windowCoefficients.deallocate()
+        peak?.deallocate()
     }
 
     /// Clears the average and any partly gathered segment.
@@ -49,6 +61,7 @@ public final class WelchPSD {
         filled = 0
         segmentCount = 0
         accumulator.update(repeating: 0)
+        peak?.update(repeating: 0)
     }
 
     /// Adds `samples` to the estimate.
@@ -88,8 +101,17 @@ public final class WelchPSD {
         fft.execute()
         let out = fft.unsafeOutput.baseAddress!
         let acc = accumulator.baseAddress!
-        for i in 0..<n {
-            acc[i] += out[i].real * out[i].real + out[i].imag * out[i].imag
+        if let peak {
+            let pk = peak.baseAddress!
+            for i in 0..<n {
+                let m = out[i].real * out[i].real + out[i].imag * out[i].imag
+                acc[i] += m
+                pk[i] = max(pk[i], m)
+            }
+        } else {
+            for i in 0..<n {
+                acc[i] += out[i].real * out[i].real + out[i].imag * out[i].imag
+            }
         }
         segmentCount += 1
     }
@@ -110,6 +132,15 @@ public final class WelchPSD {
             out[i] = acc[src] * scale
         }
         return true
+    }
+
+    /// The per-bin maximum over segments, DC centred, in the units of `spectrum` (a tone present in
+    /// only one segment shows at its full power here). Nil without `peakHold` or before a segment.
+    public func peakSpectrum() -> [Float]? {
+        guard let peak, segmentCount > 0 else { return nil }
+        let scale = Float(1 / (Double(size) * window.sumOfSquares))
+        let half = size / 2
+        return (0..<size).map { peak[($0 + size - half) % size] * scale }
     }
 
     /// Convenience for set-up and tests; allocates the result.

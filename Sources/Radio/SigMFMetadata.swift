@@ -34,7 +34,7 @@ enum SigMFMetadata {
             throw .badMetadata(path: metaPath, problem: "has no core:sample_rate in \"global\"; the sample rate is needed to make sense of the samples")
         }
         guard let rate = number(rateValue), rate.isFinite, rate > 0 else {
-            throw .badMetadata(path: metaPath, problem: "core:sample_rate \(rateValue) is not a positive number")
+            throw .badMetadata(path: metaPath, problem: "core:sample_rate \(describe(rateValue)) is not a positive number")
         }
 
         // Captures: sorted by core:sample_start; header bytes precede each capture's samples.
@@ -50,7 +50,7 @@ enum SigMFMetadata {
             var f: Hertz?
             if let fv = c["core:frequency"] {
                 guard let fr = number(fv), fr.isFinite, fr > 0 else {
-                    throw .badMetadata(path: metaPath, problem: "captures[\(i)] core:frequency \(fv) is not a positive number of hertz")
+                    throw .badMetadata(path: metaPath, problem: "captures[\(i)] core:frequency \(describe(fv)) is not a positive number of hertz")
                 }
                 f = Hertz(fr)
             }
@@ -94,10 +94,21 @@ enum SigMFMetadata {
 
     private static func number(_ v: Any?) -> Double? {
         guard let v, !(type(of: v) == Bool.self) else { return nil }
-        if let n = v as? NSNumber { return n.doubleValue }
+        if let n = v as? NSNumber {
+            // JSON true/false arrive as NSNumber booleans (objCType "c"); they are not numbers.
+            if String(cString: n.objCType) == "c" { return nil }
+            return n.doubleValue
+        }
         if let d = v as? Double { return d }
         if let i = v as? Int { return Double(i) }
         return nil
+    }
+
+    /// A JSON value as it was written, for messages.
+    private static func describe(_ v: Any) -> String {
+        if let n = v as? NSNumber, String(cString: n.objCType) == "c" { return n.boolValue ? "true" : "false" }
+        if let s = v as? String { return "\"\(s)\"" }
+        return "\(v)"
     }
 
     private static func shortReason(_ error: any Error) -> String {

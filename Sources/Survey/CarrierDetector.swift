@@ -3,7 +3,8 @@ import DSP
 
 /// Finds carriers in one averaged power spectrum and guesses what they are.
 ///
-/// 1. The noise floor is the median bin inside the usable span (edges excluded).
+/// 1. The noise floor is a low percentile of the bins inside the usable span (edges excluded),
+///    corrected for its bias (`SpectrumStatistics.noiseFloor`).
 /// 2. Regions are runs of bins 6 dB or more above the floor (small gaps bridged), widened to where
 ///    they fall back to 3 dB above it.
 /// 3. A region wider than 1 MHz with a flat top is one wideband (OFDM-like) carrier; anything else is
@@ -17,6 +18,8 @@ struct CarrierDetector {
 
     struct Input {
         var power: [Float]
+        /// Per-bin maximum over the averaged segments (finds the FCCH tone).
+        var peak: [Float]
         var sampleRate: Double
         var centre: Hertz?
         var segment: Int
@@ -43,7 +46,7 @@ struct CarrierDetector {
         let binHz = input.sampleRate / Double(n)
         let guardBins = max(1, Int(Double(n) * configuration.edgeGuard))
         let usable = guardBins..<(n - guardBins)
-        let floor = max(SpectrumStatistics.noiseFloor(p, in: usable), 1e-30)
+        let floor = max(SpectrumStatistics.noiseFloor(p, in: usable, averages: segmentsAveraged), 1e-30)
         let threshold = configuration.detectionThreshold.powerRatio
 
         func offset(ofBin b: Double) -> Double { (b - Double(n / 2)) * binHz }
@@ -56,22 +59,24 @@ struct CarrierDetector {
         var narrowRegions: [Range<Int>] = []
 
         for region in regions {
-            let widthHz = Double(region.count) * binHz
-            if widthHz >= 1e6, isFlat(p, region) {
+            let core = Self.core(p, region)
+            let widthHz = Double(core.count) * binHz
+            // LTE's narrowest carrier occupies 1.08 MHz; a flat region that wide is OFDM-like, and is
+            // called LTE when its prefix correlates or its width is an LTE width.
+            if widthHz >= 0.9e6, isFlat(p, core), input.ofdm.detected || Self.matchesLTEBandwidth(widthHz) {
                 let obw = SpectrumStatistics.occupiedBandwidth(p, in: region, noiseFloor: floor)
                 let centreOff = offset(ofBin: (obw.lowerBound + obw.upperBound) / 2)
                 let bw = (obw.upperBound - obw.lowerBound) * binHz
                 let power = SpectrumStatistics.bandPower(p, in: region)
                 let noise = floor * Double(region.count)
-                let lteLike = input.ofdm.detected || Self.matchesLTEBandwidth(bw)
-                sawLTE = sawLTE || lteLike
+                sawLTE = true
                 let touches = region.lowerBound <= usable.lowerBound || region.upperBound >= usable.upperBound
                 carriers.append(makeCarrier(
-                    rat: lteLike ? .lte : .unknown, offset: centreOff, absolute: absolute(centreOff), bandwidth: bw,
+                    rat: .lte, offset: centreOff, absolute: absolute(centreOff), bandwidth: bw,
                     power: power, snr: max(power - noise, 0) / noise, segment: input.segment, exceedsSpan: touches,
                     evidence: input.ofdm.detected
                         ? "flat \(Self.kHz(bw)) kHz carrier with OFDM cyclic prefix (correlation \(Self.fixed(input.ofdm.correlation, 2)))"
-                        : "flat \(Self.kHz(bw)) kHz carrier" + (lteLike ? " matching an LTE channel bandwidth" : "")))
+                        : "flat \(Self.kHz(bw)) kHz carrier matching an LTE channel bandwidth"))
             } else {
                 narrowRegions.append(region)
             }
@@ -149,19 +154,24 @@ struct CarrierDetector {
         return widened.filter { $0.count >= 3 }
     }
 
-    /// An OFDM carrier's top is flat within a few dB; a row of GSM carriers is lumpy.
+    /// The part of a region within 10 dB of its top (90th percentile): an OFDM carrier without its
+    /// skirts, which unfiltered cyclic-prefix OFDM spreads far above a low noise floor.
+    static func core(_ p: [Float], _ region: Range<Int>) -> Range<Int> {
+        let sorted = region.map { p[$0] }.sorted()
+        let level = sorted[min(sorted.count - 1, sorted.count * 9 / 10)] / 10
+        guard let first = region.first(where: { p[$0] >= level }),
+              let last = region.last(where: { p[$0] >= level }) else { return region }
+        return first..<(last + 1)
+    }
+
+    /// An OFDM carrier's top is flat within a few dB; a row of GSM carriers is lumpy. Measured as the
+    /// spread between the 10th and 90th percentile of the inner 80 % in dB, so that LTE's empty DC
+    /// subcarrier (a notch a few bins wide) does not count.
     private func isFlat(_ p: [Float], _ region: Range<Int>) -> Bool {
         let inner = (region.lowerBound + region.count / 10)..<(region.upperBound - region.count / 10)
         guard inner.count >= 8 else { return false }
-        var sum = 0.0, sum2 = 0.0
-        for i in inner {
-            let d = decibels(power: Double(p[i]))
-            sum += d
-            sum2 += d * d
-        }
-        let mean = sum / Double(inner.count)
-        let sd = (max(0, sum2 / Double(inner.count) - mean * mean)).squareRoot()
-        return sd < 2.5
+        let db = inner.map { decibels(power: Double(p[$0])) }.sorted()
+        return db[db.count * 9 / 10] - db[db.count / 10] < 6
     }
 
     /// LTE channel bandwidths 1.4/3/5/10/15/20 MHz occupy 6/15/25/50/75/100 resource blocks of 180 kHz
@@ -214,6 +224,9 @@ struct CarrierDetector {
         }
 
         let powers = raster.map { channelPower(atOffset: $0) }
+        var lineWidth = Int((15e3 / binHz).rounded())
+        if lineWidth % 2 == 0 { lineWidth += 1 }
+        lineWidth = max(3, lineWidth)
         var carriers: [Carrier] = []
         for (k, off) in raster.enumerated() where nearRegion(off) {
             let (power, bins) = powers[k]
@@ -225,17 +238,41 @@ struct CarrierDetector {
             // Skirts of a neighbour 10 dB stronger are not carriers of their own.
             guard power * 10 >= max(left, right) else { continue }
 
-            // Centre: the middle of the 99 % occupied band, which the FCCH tone (+67.7 kHz, 5 frames in
-            // 51) pulls aside less than a power centroid would.
+            // Centre: a BCCH carrier (C0) sends the FCCH, a pure tone 1625/24 kHz above its centre
+            // (TS 45.004 §2.6, all-zero bits), in 5 of every 51 frames. The peak-hold spectrum shows
+            // it as a line that stands far above the modulated spectrum; its position gives the
+            // carrier frequency to a fraction of a bin. Without it (a traffic carrier, or a recording
+            // shorter than an FCCH period): the power centroid of the carrier's core (±60 kHz, median
+            // filtered, recentred twice), which adjacent carriers' skirts barely reach.
+            var centreOff: Double
+            let fcch = fcchLine(input.peak, near: off + Self.fcchOffset, usable: usable, binHz: binHz,
+                                offsetOfBin: offsetOfBin, binOfOffset: binOfOffset)
+            if let fcch {
+                centreOff = fcch - Self.fcchOffset
+            } else {
+                centreOff = off
+                for _ in 0..<3 {
+                    let lo = max(usable.lowerBound, Int(binOfOffset(centreOff - 60e3).rounded()))
+                    let hi = min(usable.upperBound, Int(binOfOffset(centreOff + 60e3).rounded()) + 1)
+                    guard lo < hi else { break }
+                    var w = 0.0, m = 0.0
+                    for (j, v) in Self.medianFiltered(p, lo..<hi, width: lineWidth).enumerated() {
+                        let e = max(0, v - floor)
+                        w += e
+                        m += e * Double(lo + j)
+                    }
+                    if w > 0 { centreOff = offsetOfBin(m / w) }
+                }
+            }
             let wide = max(usable.lowerBound, Int(binOfOffset(off - 150e3)))..<min(usable.upperBound, Int(binOfOffset(off + 150e3)) + 1)
             let obw = SpectrumStatistics.occupiedBandwidth(p, in: wide, noiseFloor: floor)
-            let centreOff = offsetOfBin((obw.lowerBound + obw.upperBound) / 2)
             let bw = (obw.upperBound - obw.lowerBound) * binHz
             let isGSM = bw >= 60e3 && bw <= 400e3
             carriers.append(makeCarrier(
                 rat: isGSM ? .gsm : .unknown, offset: centreOff, absolute: input.centre.map { Hertz($0.value + centreOff) },
                 bandwidth: bw, power: power, snr: (power - noise) / noise, segment: input.segment, exceedsSpan: false,
                 evidence: isGSM ? "\(Self.kHz(bw)) kHz wide carrier on the 200 kHz GSM raster"
+                    + (fcch != nil ? ", FCCH tone at +67.7 kHz (a BCCH carrier)" : "")
                                 : "\(Self.kHz(bw)) kHz wide: too \(bw < 60e3 ? "narrow" : "wide") for a GSM carrier"))
         }
         return carriers
@@ -296,6 +333,42 @@ struct CarrierDetector {
             }
         }
         return out.sorted { ($0.frequency, $0.band.name) < ($1.frequency, $1.band.name) }
+    }
+
+    /// FCCH tone offset from the carrier centre: a quarter of the GSM bit rate, 1625/24 kHz.
+    static let fcchOffset = 1625e3 / 24
+
+    /// A spectral line in the peak-hold spectrum within ±25 kHz of `expected`, standing 6 dB above the
+    /// peak-hold around it (peak-hold of modulated data or noise is smooth, a tone is one or two bins);
+    /// its offset refined by parabolic interpolation in dB.
+    private func fcchLine(_ peak: [Float], near expected: Double, usable: Range<Int>, binHz: Double,
+                          offsetOfBin: (Double) -> Double, binOfOffset: (Double) -> Double) -> Double? {
+        let lo = max(usable.lowerBound + 1, Int(binOfOffset(expected - 25e3).rounded()))
+        let hi = min(usable.upperBound - 1, Int(binOfOffset(expected + 25e3).rounded()) + 1)
+        guard hi - lo >= 5 else { return nil }
+        let k = SpectrumStatistics.peak(peak, in: lo..<hi)
+        let around = (max(usable.lowerBound, k - Int(60e3 / binHz))..<min(usable.upperBound, k + Int(60e3 / binHz)))
+        let median = Double(around.map { peak[$0] }.sorted()[around.count / 2])
+        // A line: 6 dB over the peak-hold around it, and 6 dB over the peak-hold 15 kHz either side.
+        let side = max(2, Int(15e3 / binHz))
+        guard Double(peak[k]) > 4 * median,
+              k - side >= usable.lowerBound, k + side < usable.upperBound,
+              peak[k] > 4 * max(peak[k - side], peak[k + side]) else { return nil }
+        let a = decibels(power: Double(peak[k - 1])), b = decibels(power: Double(peak[k])), c = decibels(power: Double(peak[k + 1]))
+        let denom = a - 2 * b + c
+        let delta = denom < 0 ? max(-0.5, min(0.5, 0.5 * (a - c) / denom)) : 0
+        return offsetOfBin(Double(k) + delta)
+    }
+
+    /// Running median of `width` (odd) bins over `range`, edges clamped.
+    static func medianFiltered(_ p: [Float], _ range: Range<Int>, width: Int) -> [Double] {
+        let h = width / 2
+        var window = [Float](repeating: 0, count: width)
+        return range.map { i in
+            for j in 0..<width { window[j] = p[min(p.count - 1, max(0, i - h + j))] }
+            window.sort()
+            return Double(window[h])
+        }
     }
 
     static func kHz(_ hz: Double) -> String { String(Int((hz / 1e3).rounded())) }

@@ -42,7 +42,7 @@ public final class SpectrumScanner {
         self.sampleRate = sampleRate
         fftSize = configuration.fftSize(sampleRate: sampleRate)
         do {
-            psd = try WelchPSD(size: fftSize, window: configuration.window, overlap: configuration.overlap)
+            psd = try WelchPSD(size: fftSize, window: configuration.window, overlap: configuration.overlap, peakHold: true)
             // LTE: useful symbol 1/15 kHz, normal cyclic prefix 144/2048 of it, 7 symbols per 0.5 ms slot
             // (TS 36.211 §6.12). Only meaningful where the rate can hold a 1.4 MHz carrier's core.
             if sampleRate >= 0.96e6 {
@@ -68,15 +68,18 @@ public final class SpectrumScanner {
         var current: (segment: Int, centre: Hertz?)?
         var done: Int64 = 0
         var lastProgress: Int64 = 0
-        var checkedSpan = Set<Int>()
+        // Segments (tuning steps) whose span touches none of the bands are skipped; if every one is, that
+        // is an error naming the first.
+        var skipping = false
+        var firstOutside: ScanError?
 
         func finishSegment() throws(ScanError) {
-            guard let seg = current else { return }
+            guard let seg = current, !skipping else { return }
             guard let power = psd.spectrum() else {
                 throw .tooShort(source: source, samples: done, needed: fftSize)
             }
             let evidence = ofdmEvidence()
-            let out = detector.analyse(.init(power: power, sampleRate: sampleRate, centre: seg.centre,
+            let out = detector.analyse(.init(power: power, peak: psd.peakSpectrum() ?? power, sampleRate: sampleRate, centre: seg.centre,
                                              segment: seg.segment, ofdm: evidence),
                                        segmentsAveraged: psd.segmentCount)
             carriers += out.carriers
@@ -93,16 +96,18 @@ public final class SpectrumScanner {
             if current == nil || current!.segment != block.segment {
                 try finishSegment()
                 current = (block.segment, block.centreFrequency)
-                if let c = block.centreFrequency, !checkedSpan.contains(block.segment) {
-                    checkedSpan.insert(block.segment)
-                    try checkOverlapsBands(centre: c, source: source)
+                skipping = false
+                if let c = block.centreFrequency, let outside = outsideBands(centre: c, source: source) {
+                    skipping = true
+                    firstOutside = firstOutside ?? outside
                 }
             }
+            done += Int64(block.count)
+            if skipping { continue }
             block.withSamples { samples in
                 psd.process(samples)
                 ofdm?.process(samples)
             }
-            done += Int64(block.count)
             if let progress, done - lastProgress >= Int64(sampleRate) {
                 lastProgress = done
                 progress(done, device.totalSamples)
@@ -110,21 +115,20 @@ public final class SpectrumScanner {
         }
         if current == nil { throw .tooShort(source: source, samples: 0, needed: fftSize) }
         try finishSegment()
+        if spectra.isEmpty, let firstOutside { throw firstOutside }
         progress?(done, device.totalSamples)
         return ScanReport(source: source, sampleRate: sampleRate, samples: done, carriers: carriers,
                           channels: channels, spectra: spectra, bands: configuration.effectiveBands)
     }
 
-    private func checkOverlapsBands(centre: Hertz, source: String) throws(ScanError) {
+    private func outsideBands(centre: Hertz, source: String) -> ScanError? {
         let half = sampleRate / 2
         let low = Hertz(centre.value - half), high = Hertz(centre.value + half)
         let overlaps = configuration.effectiveBands.contains { b in
             let r = b.downlinkRange
             return r.lowerBound < high && r.upperBound > low
         }
-        if !overlaps {
-            throw .outsideEveryBand(source: source, low: low, high: high, bands: configuration.bands.map(\.name))
-        }
+        return overlaps ? nil : .outsideEveryBand(source: source, low: low, high: high, bands: configuration.bands.map(\.name))
     }
 
     private func ofdmEvidence() -> CarrierDetector.OFDMEvidence {

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Where the project and the shared test recordings are, and scratch folders for tests.
+public enum TestSupport {
+    /// The package root (…/main), found from this file's path.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/testdata` beside the package root, when present.
+    public static let testdata: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+
+    /// Path of a shared recording, or nil (and the test is skipped) when shared/testdata is absent.
+    public static func recording(_ relative: String) -> String? {
+        let url = testdata.appendingPathComponent(relative)
+        return FileManager.default.fileExists(atPath: url.path) ? url.path : nil
+    }
+
+    public static var hasTestdata: Bool { FileManager.default.fileExists(atPath: testdata.path) }
+
+    /// A fresh empty folder, removed by `cleanup`.
+    public static func temporaryDirectory(_ name: String = #function) -> URL {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cellwatch-tests-\(safe)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes a SigMF pair `dir/name.sigmf-meta` + `.sigmf-data` and returns the meta path.
+    @discardableResult
+    public static func writeSigMF(in dir: URL, name: String, meta: String, data: [UInt8]) -> String {
+        let base = dir.appendingPathComponent(name)
+        try! Data(meta.utf8).write(to: URL(fileURLWithPath: base.path + ".sigmf-meta"))
+        try! Data(data).write(to: URL(fileURLWithPath: base.path + ".sigmf-data"))
+        return base.path + ".sigmf-meta"
+    }
+
+    /// Bytes of interleaved little-endian float32 I/Q.
+    public static func cf32Bytes(_ iq: [(Float, Float)]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(iq.count * 8)
+        for (i, q) in iq {
+            withUnsafeBytes(of: i.bitPattern.littleEndian) { out += $0 }
+            withUnsafeBytes(of: q.bitPattern.littleEndian) { out += $0 }
+        }
+        return out
+    }
+}
+
+/// A small seeded generator (SplitMix64) so synthetic signals are the same on every run.
+public struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A standard normal deviate (Box–Muller).
+    public mutating func gaussian() -> Double {
+        let u1 = max(Double.random(in: 0..<1, using: &self), 1e-300)
+        let u2 = Double.random(in: 0..<1, using: &self)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
