@@ -19,10 +19,17 @@ struct CLIRun {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    static func run(_ arguments: [String]) throws -> CLIRun {
+    /// Runs the binary; `asUnprivileged` drops to user nobody first (setpriv, util-linux) when the tests
+    /// run as root, so permission checks mean what they mean for a field technician's account.
+    static func run(_ arguments: [String], asUnprivileged: Bool = false) throws -> CLIRun {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
+        if asUnprivileged && getuid() == 0 {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary.path] + arguments
+        } else {
+            p.executableURL = binary
+            p.arguments = arguments
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -39,8 +46,9 @@ struct CLIRun {
     let dir = TestSupport.temporaryDirectory()
 
     /// A bad input gives exit status 1 and exactly one line on stderr that names the file and says `problem`.
-    func expectFailure(_ args: [String], naming file: String, problem: String, status: Int32 = 1) throws {
-        let r = try CLIRun.run(args)
+    func expectFailure(_ args: [String], naming file: String, problem: String, status: Int32 = 1,
+                       asUnprivileged: Bool = false) throws {
+        let r = try CLIRun.run(args, asUnprivileged: asUnprivileged)
         #expect(r.status == status, "\(args): \(r.stderr)")
         #expect(r.stdout.isEmpty)
         let lines = r.stderr.split(separator: "\n")
@@ -64,10 +72,12 @@ struct CLIRun {
     }
 
     @Test func unreadableFile() throws {
-        guard getuid() != 0 else { return }  // root reads everything; the permission case needs a user
+        // Root reads everything, so as root the binary runs as nobody; the folder must let nobody in.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
         let path = dir.appendingPathComponent("locked.cu8").path
         FileManager.default.createFile(atPath: path, contents: Data([1, 2]), attributes: [.posixPermissions: 0o000])
-        try expectFailure(["scan", path, "--rate", "1e6"], naming: "locked.cu8", problem: "cannot be read")
+        try expectFailure(["scan", path, "--rate", "1e6"], naming: "locked.cu8", problem: "cannot be read: permission denied",
+                          asUnprivileged: true)
     }
 
     @Test func missingDataHalf() throws {
