@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DSP", targets: ["DSP"]),
         .library(name: "Radio", targets: ["Radio"]),
         .library(name: "Survey", targets: ["Survey"]),
+        .library(name: "GSM", targets: ["GSM"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +26,8 @@ let package = Package(
         .target(name: "DSP", dependencies: ["CFFTW"]),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"]),
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel"]),
+        // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
+        .target(name: "GSM", dependencies: ["DSP", "CellwatchModel"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "CellwatchModelTests", dependencies: ["CellwatchModel"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "RadioTests", dependencies: ["Radio", "DSP", "TestSupport"]),
+        .testTarget(name: "GSMTests", dependencies: ["GSM", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
