@@ -21,13 +21,15 @@ let package = Package(
         // System-library shims, resolved through pkg-config (Debian: libfftw3-dev, libusb-1.0-0-dev).
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        // libbz2 has no pkg-config file on Debian; the module map links it (gr-gsm .bursts.bz2 input).
+        .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
 
         .target(name: "CellwatchModel"),
         .target(name: "DSP", dependencies: ["CFFTW"]),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"]),
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel"]),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
-        .target(name: "GSM", dependencies: ["DSP", "CellwatchModel"]),
+        .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
