@@ -21,7 +21,6 @@ enum CodingTestBits {
     }
 
     static func hex(_ octets: [UInt8]) -> String {
-        octets.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-            .joined()
+        octets.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }
