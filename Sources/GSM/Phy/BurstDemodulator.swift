@@ -20,11 +20,11 @@ public struct DemodulatedBurst: Sendable {
     public var bits: [UInt8] { softBits.map { $0 > 0 ? 1 : 0 } }
     /// The 114 data bits of a normal burst (stealing flags excluded), as the xCCH decoder takes them.
     public var normalData: [SoftBit] {
-        Array(softBits[BurstFormat.normalDataFirst]) + Array(softBits[BurstFormat.normalDataSecond])
+        Array(softBits[NormalBurst.firstHalf]) + Array(softBits[NormalBurst.secondHalf])
     }
     /// The 78 data bits of a synchronisation burst.
     public var syncData: [SoftBit] {
-        Array(softBits[BurstFormat.syncDataFirst]) + Array(softBits[BurstFormat.syncDataSecond])
+        Array(softBits[SynchronizationBurst.firstHalf]) + Array(softBits[SynchronizationBurst.secondHalf])
     }
 }
 

@@ -11,16 +11,10 @@ public enum BurstFormat {
     /// Bits of a burst proper (without guard period).
     public static let burstBits = 148
 
-    /// Normal burst (TS 45.002 §5.2.3): 3 tail, 57 data, stealing flag, 26 training, stealing flag,
-    /// 57 data, 3 tail. Positions of the training sequence's first bit and of the two data halves.
-    public static let normalTrainingStart = 61
-    public static let normalDataFirst = 3..<60
-    public static let normalDataSecond = 88..<145
-
-    /// Synchronisation burst (TS 45.002 §5.2.5): 3 tail, 39 data, 64 extended training, 39 data, 3 tail.
-    public static let syncTrainingStart = 42
-    public static let syncDataFirst = 3..<42
-    public static let syncDataSecond = 106..<145
+    /// First bit of the training sequence in a normal and in a synchronisation burst (the layouts are
+    /// `NormalBurst` and `SynchronizationBurst`).
+    public static let normalTrainingStart = NormalBurst.trainingSequence.lowerBound
+    public static let syncTrainingStart = SynchronizationBurst.extendedTrainingSequence.lowerBound
 
     /// Training sequence codes, set 1, TSC 0–7 (TS 45.002 §5.2.3 Table 5.2.3a). On the BCCH carrier
     /// the TSC equals the BCC.
@@ -46,36 +40,3 @@ public enum BurstFormat {
     public static let fcchToneOffset = symbolRate / 4
 }
 
-/// What TS0 of a BCCH carrier holds in each frame of the 51-multiframe (TS 45.002 §6.3, §7 Table 3),
-/// for a non-combined (CCCH_CONF 0, 2, 4, 6) or combined (CCCH_CONF 1, with SDCCH/4) layout.
-public enum TimeslotZeroChannel: Sendable, Equatable {
-    case fcch
-    case sch
-    /// First burst (`burst` 0) … fourth (3) of a BCCH block.
-    case bcch(burst: Int)
-    /// CCCH block `block` (0-based within the multiframe), burst 0…3.
-    case ccch(block: Int, burst: Int)
-    /// SDCCH/4 or SACCH/4 on a combined layout: decoded as data blocks but not parsed as CCCH.
-    case dedicated(burst: Int)
-    case idle
-
-    /// The channel of frame `fn mod 51`.
-    public static func at(_ t3: Int, combined: Bool) -> TimeslotZeroChannel {
-        switch t3 {
-        case 0, 10, 20, 30, 40: return .fcch
-        case 1, 11, 21, 31, 41: return .sch
-        case 2...5: return .bcch(burst: t3 - 2)
-        case 50: return .idle
-        default: break
-        }
-        // Data blocks of four frames start at 6, 12, 16, 22, 26, 32, 36, 42, 46 (TS 45.002 Table 3).
-        let starts = [6, 12, 16, 22, 26, 32, 36, 42, 46]
-        guard let index = starts.lastIndex(where: { $0 <= t3 }), t3 - starts[index] < 4 else { return .idle }
-        let burst = t3 - starts[index]
-        if combined {
-            // Combined: CCCH blocks 0–2 at 6, 12, 16; SDCCH/4 and SACCH/4 from 22 on.
-            return index < 3 ? .ccch(block: index, burst: burst) : .dedicated(burst: burst)
-        }
-        return .ccch(block: index, burst: burst)
-    }
-}

@@ -1,0 +1,276 @@
+import DSP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One decoded (or undecodable) 4-burst block of TS0.
+public struct GSMBlock: Sendable {
+    public enum Channel: String, Sendable {
+        case bcch = "BCCH"
+        case ccch = "CCCH"
+    }
+    /// Frame number of the block's first burst (as gr-gsm prints it).
+    public var frameNumber: GSMFrameNumber
+    public var channel: Channel
+    /// The 23-octet L2 block, or nil when the Fire code did not check.
+    public var l2: [UInt8]?
+    public var error: GSMCodingError?
+    /// Mean SNR of the four bursts on their training sequences (linear).
+    public var snr: Double
+    /// Sample index (at the receiver's 4 samples per symbol) of the first burst.
+    public var sample: Int
+}
+
+/// What a receiver found, in order.
+public enum GSMReceiverEvent: Sendable {
+    case frequencyCorrection(FrequencyCorrectionBurst)
+    case synchronised(bsic: BSIC, frameNumber: GSMFrameNumber, sample: Int)
+    case block(GSMBlock)
+    case synchronisationLost(sample: Int)
+}
+
+/// Receives one GSM BCCH carrier (C0) from IQ: FCCH search and coarse frequency correction, SCH
+/// timing and identity (BSIC, frame number), then every TS0 burst of the 51-multiframe demodulated
+/// and its BCCH/CCCH blocks decoded. Blocks that arrived before synchronisation are kept (the last two
+/// multiframes of samples are buffered) and decoded as soon as the SCH gives the timing.
+public final class GSMReceiver {
+    public let inputRate: Double
+    /// Offset of the wanted carrier from the recording's centre frequency, Hz.
+    public let carrierOffset: Double
+
+    private let selector: ChannelSelector
+    private let fcch = FrequencyCorrectionBurstDetector()
+    private let demodulator = BurstDemodulator()
+    private let schDecoder = SCHDecoder()
+    private let xcchDecoder = XCCHDecoder()
+
+    /// Working-rate samples; `buffer[0]` is sample `bufferStart` of the stream.
+    private var buffer: [ComplexFloat] = []
+    private var bufferStart = 0
+    private var fcchPosition = 0
+    /// Frames starting before this sample have been handled in a synchronised state.
+    private var handledUntil = 0
+    /// Stream index of the detector's sample 0.
+    private var fcchBase = 0
+    private static let keep = 2 * 51 * BurstFormat.frameSamples
+
+    private enum State {
+        case searching
+        /// Waiting for the SCH one frame after an FCCH that started at `fcchStart`.
+        case awaitingSCH(fcchStart: Int)
+        /// Frame `frameNumber` starts (TS0 bit 0) at sample `frameStart`; `next` is the next frame to do.
+        case synced(frameNumber: GSMFrameNumber, frameStart: Int, failedSCH: Int)
+    }
+    private var state = State.searching
+    private var pendingBursts: [[SoftBit]] = []
+    private var pendingFirst: (fn: GSMFrameNumber, sample: Int, channel: GSMBlock.Channel)?
+    private var pendingSNR = 0.0
+
+    // Measurements.
+    public private(set) var bsic: BSIC?
+    private var powerSum = 0.0, snrSum = 0.0, burstCount = 0
+    private var offsetMeasurements: [Double] = []
+
+    public init(inputRate: Double, carrierOffset: Double) throws(DSPError) {
+        self.inputRate = inputRate
+        self.carrierOffset = carrierOffset
+        selector = try ChannelSelector(inputRate: inputRate, carrierOffset: carrierOffset)
+    }
+
+    /// Carrier frequency offset measured so far (Hz): how far the carrier sits from where it should.
+    public var frequencyOffset: Double? {
+        guard !offsetMeasurements.isEmpty else { return nil }
+        return selector.shift - carrierOffset
+    }
+    /// Mean burst power (full-scale units) and SNR (linear) over the demodulated bursts.
+    public var meanPower: Double? { burstCount > 0 ? powerSum / Double(burstCount) : nil }
+    public var meanSNR: Double? { burstCount > 0 ? snrSum / Double(burstCount) : nil }
+
+    /// Feeds input samples (at `inputRate`); returns what they completed.
+    public func process(_ samples: UnsafeBufferPointer<ComplexFloat>) -> [GSMReceiverEvent] {
+        selector.process(samples, appendingTo: &buffer)
+        var events: [GSMReceiverEvent] = []
+        advance(&events)
+        trim()
+        return events
+    }
+
+    /// The end of the stream.
+    public func finish() -> [GSMReceiverEvent] {
+        var events: [GSMReceiverEvent] = []
+        advance(&events)
+        return events
+    }
+
+    // MARK: state machine
+
+    private var bufferEnd: Int { bufferStart + buffer.count }
+
+    private func advance(_ events: inout [GSMReceiverEvent]) {
+        var progressed = true
+        while progressed {
+            progressed = false
+            switch state {
+            case .searching:
+                let from = max(fcchPosition, bufferStart)
+                guard from < bufferEnd else { return }
+                if fcchBase + fcch.position != from {
+                    fcch.reset()
+                    fcchBase = from
+                }
+                let found = buffer.withUnsafeBufferPointer { b in
+                    fcch.process(UnsafeBufferPointer(rebasing: b[(from - bufferStart)...]))
+                }
+                fcchPosition = bufferEnd
+                if let burst = found.first {
+                    let absolute = FrequencyCorrectionBurst(start: fcchBase + burst.start, frequencyOffset: burst.frequencyOffset)
+                    events.append(.frequencyCorrection(absolute))
+                    correctFrequency(absolute.frequencyOffset)
+                    state = .awaitingSCH(fcchStart: absolute.start)
+                    progressed = true
+                }
+            case .awaitingSCH(let fcchStart):
+                let expected = fcchStart + BurstFormat.frameSamples
+                guard expected + 200 * BurstFormat.samplesPerSymbol < bufferEnd else { return }
+                if let (bsic, fn, start) = decodeSCH(expected: expected, search: 12) {
+                    self.bsic = bsic
+                    events.append(.synchronised(bsic: bsic, frameNumber: fn, sample: start))
+                    // Go back to the oldest whole frame still buffered and not yet handled: blocks that
+                    // arrived before synchronisation are not lost, and none is handled twice.
+                    let back = max(0, (start - max(bufferStart, handledUntil)) / BurstFormat.frameSamples)
+                    state = .synced(frameNumber: fn.advanced(by: -back), frameStart: start - back * BurstFormat.frameSamples, failedSCH: 0)
+                } else {
+                    state = .searching
+                    fcchPosition = fcchStart + 600 * BurstFormat.samplesPerSymbol
+                }
+                progressed = true
+            case .synced(let fn, let frameStart, let failed):
+                guard frameStart + 170 * BurstFormat.samplesPerSymbol < bufferEnd else { return }
+                handledUntil = frameStart + BurstFormat.frameSamples / 2
+                var nextStart = frameStart
+                var failures = failed
+                // TS0 as a non-combined BCCH/CCCH multiframe. A combined cell (CCCH_CONF 1) sends SDCCH/4 in
+                // CCCH blocks 3–8; those blocks then decode as data the RR decoder does not recognise.
+                let position = BCCHCCCHMultiframe.position(of: fn)
+                switch position.channel {
+                case .frequencyCorrection:
+                    measureFCCH(at: frameStart)
+                case .synchronization:
+                    if let (_, decodedFN, start) = decodeSCH(expected: frameStart, search: 3), decodedFN == fn {
+                        nextStart = start
+                        failures = 0
+                    } else {
+                        failures += 1
+                    }
+                case .broadcastControl:
+                    nextStart = normalBurst(fn: fn, start: frameStart, burst: position.burstIndex, channel: .bcch, &events) ?? frameStart
+                case .commonControl:
+                    nextStart = normalBurst(fn: fn, start: frameStart, burst: position.burstIndex, channel: .ccch, &events) ?? frameStart
+                case .idle:
+                    break
+                }
+                if failures >= 6 {
+                    events.append(.synchronisationLost(sample: frameStart))
+                    state = .searching
+                    fcchPosition = frameStart
+                } else {
+                    state = .synced(frameNumber: fn.advanced(by: 1), frameStart: nextStart + BurstFormat.frameSamples, failedSCH: failures)
+                }
+                progressed = true
+            }
+        }
+    }
+
+    private func decodeSCH(expected: Int, search: Int) -> (BSIC, GSMFrameNumber, Int)? {
+        guard let burst = demodulate(expected: expected, search: search, training: BurstFormat.syncTrainingSequence,
+                                     trainingStart: BurstFormat.syncTrainingStart) else { return nil }
+        guard let decoded = try? schDecoder.decode(burst.syncData) else { return nil }
+        record(burst)
+        return (decoded.bsic, decoded.frameNumber, burst.start)
+    }
+
+    /// Demodulates one normal burst; when it completes a block, decodes the block. Returns the burst's
+    /// measured start (timing tracking), or nil if it could not be demodulated.
+    private func normalBurst(fn: GSMFrameNumber, start: Int, burst index: Int, channel: GSMBlock.Channel,
+                             _ events: inout [GSMReceiverEvent]) -> Int? {
+        let tsc = Int(bsic?.bcc ?? 0)
+        let burst = demodulate(expected: start, search: 3, training: BurstFormat.trainingSequences[tsc],
+                               trainingStart: BurstFormat.normalTrainingStart)
+        if index == 0 {
+            pendingBursts.removeAll(keepingCapacity: true)
+            pendingFirst = (fn, start, channel)
+            pendingSNR = 0
+        }
+        guard let burst, pendingFirst != nil, pendingBursts.count == index else {
+            if index == 3 { pendingFirst = nil }
+            return burst?.start
+        }
+        record(burst)
+        pendingBursts.append(burst.normalData)
+        pendingSNR += burst.snr
+        if index == 3, let first = pendingFirst {
+            var block = GSMBlock(frameNumber: first.fn, channel: first.channel, l2: nil, error: nil,
+                                 snr: pendingSNR / 4, sample: first.sample)
+            do {
+                block.l2 = try xcchDecoder.decode(pendingBursts)
+            } catch {
+                block.error = error
+            }
+            events.append(.block(block))
+            pendingFirst = nil
+        }
+        // Follow the timing only on a burst that clearly locked on its training sequence.
+        return burst.snr > 4 ? burst.start : nil
+    }
+
+    private func demodulate(expected: Int, search: Int, training: [UInt8], trainingStart: Int) -> DemodulatedBurst? {
+        let local = expected - bufferStart
+        return buffer.withUnsafeBufferPointer { b in
+            demodulator.demodulate(b, expectedStart: local, searchSymbols: search, training: training, trainingStart: trainingStart)
+        }.map { burst in
+            var b = burst
+            b.start += bufferStart
+            return b
+        }
+    }
+
+    private func record(_ burst: DemodulatedBurst) {
+        powerSum += burst.power
+        snrSum += burst.snr
+        burstCount += 1
+    }
+
+    /// Fine frequency from an FCCH burst inside the synchronised stream.
+    private func measureFCCH(at start: Int) {
+        let from = start - bufferStart + 8 * BurstFormat.samplesPerSymbol
+        let to = start - bufferStart + 140 * BurstFormat.samplesPerSymbol
+        guard from >= BurstFormat.samplesPerSymbol, to <= buffer.count else { return }
+        // One-symbol lag, as in the FCCH detector: filtered noise does not correlate there.
+        let lag = BurstFormat.samplesPerSymbol
+        var re = 0.0, im = 0.0, e = 0.0
+        for i in from..<to {
+            let z = buffer[i] * buffer[i - lag].conjugate
+            re += Double(z.real)
+            im += Double(z.imag)
+            e += Double(buffer[i].magnitudeSquared)
+        }
+        guard e > 0, (re * re + im * im).squareRoot() / e > 0.8 else { return }
+        let nominal = 2 * Double.pi * BurstFormat.fcchToneOffset * Double(lag) / BurstFormat.sampleRate
+        let offset = (atan2(im, re) - nominal) * BurstFormat.sampleRate / (2 * .pi * Double(lag))
+        guard abs(offset) < 5e3 else { return }
+        // Half the measured error per FCCH: converges within a few without chasing noise.
+        correctFrequency(offset * 0.5)
+    }
+
+    private func correctFrequency(_ offset: Double) {
+        offsetMeasurements.append(offset)
+        selector.adjust(by: offset)
+    }
+
+    private func trim() {
+        let excess = buffer.count - Self.keep
+        guard excess > 4 * BurstFormat.frameSamples else { return }
+        buffer.removeFirst(excess)
+        bufferStart += excess
+    }
+}
