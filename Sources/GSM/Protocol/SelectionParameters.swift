@@ -11,6 +11,13 @@ public struct SelectionParameters: Sendable, Equatable {
     /// C2 and TEMPORARY_OFFSET is ignored.
     public var penaltyTime: Int
 
+    public init(cbq: Int, cellReselectOffset: Int, temporaryOffset: Int, penaltyTime: Int) {
+        self.cbq = cbq
+        self.cellReselectOffset = cellReselectOffset
+        self.temporaryOffset = temporaryOffset
+        self.penaltyTime = penaltyTime
+    }
+
     public var cellReselectOffsetDB: Int { 2 * cellReselectOffset }
     /// nil for code 7 (infinity).
     public var temporaryOffsetDB: Int? { temporaryOffset == 7 ? nil : 10 * temporaryOffset }
@@ -35,6 +42,11 @@ public struct GPRSIndicator: Sendable, Equatable {
     public var raColour: Int
     /// SI13 POSITION: 0 BCCH Norm, 1 BCCH Ext.
     public var si13Position: Int
+
+    public init(raColour: Int, si13Position: Int) {
+        self.raColour = raColour
+        self.si13Position = si13Position
+    }
 
     static func read(_ r: inout RestOctetsReader) throws(RRDecodingError) -> GPRSIndicator? {
         guard r.isH() else { return nil }
