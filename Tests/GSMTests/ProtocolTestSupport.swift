@@ -40,7 +40,8 @@ enum ProtocolTestSupport {
     }
 
     /// The 16 octets of a cell channel description / neighbour cell description in `format` for `arfcns`,
-    /// or nil when they do not fit. Bits 6 and 5 of the first octet are `bits65`.
+    /// or nil when they do not fit. Bits 6 and 5 of the first octet are `bits65`. For the formats with
+    /// an ORIG-ARFCN, the first ARFCN given is the origin.
     static func frequencyListOctets(_ arfcns: [Int], format: FrequencyListFormat, bits65: Int = 0) -> [UInt8]? {
         var b = BitWriter()
         let set = Set(arfcns)
@@ -56,14 +57,14 @@ enum ProtocolTestSupport {
             guard b.putWords(w, rangeBits: 10, totalBits: 128) else { return nil }
         case .range512, .range256, .range128:
             let (code, bits) = format == .range512 ? (0b100, 9) : format == .range256 ? (0b101, 8) : (0b110, 7)
-            let origin = set.min()!
+            let origin = arfcns[0]
             let range = (1 << bits) - 1
             let rest = set.subtracting([origin]).map { ($0 - origin + 1024) % 1024 - 1 }.sorted()
             guard rest.allSatisfy({ $0 < range }), let w = rangeEncode(rest, originalRange: range) else { return nil }
             b.put(0b10, 2); b.put(bits65, 2); b.put(code, 3); b.put(origin, 10)
             guard b.putWords(w, rangeBits: bits, totalBits: 128) else { return nil }
         case .variableBitMap:
-            let origin = set.min()!
+            let origin = arfcns[0]
             b.put(0b10, 2); b.put(bits65, 2); b.put(0b111, 3); b.put(origin, 10)
             for k in 1...111 { b.put(set.contains((origin + k) % 1024) ? 1 : 0, 1) }
             guard set.allSatisfy({ ($0 - origin + 1024) % 1024 <= 111 }) else { return nil }
