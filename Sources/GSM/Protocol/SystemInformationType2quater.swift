@@ -378,6 +378,11 @@ public struct EUTRANParameters: Sendable, Equatable {
         public var earfcn: Int
         /// Measurement bandwidth coded 0–7 (6, 15, 25, 50, 75, 100 PRBs), when sent.
         public var measurementBandwidth: Int?
+
+        public init(earfcn: Int, measurementBandwidth: Int?) {
+            self.earfcn = earfcn
+            self.measurementBandwidth = measurementBandwidth
+        }
     }
 
     init(reading r: inout RestOctetsReader) throws(RRDecodingError) {
