@@ -63,13 +63,14 @@ enum ProtocolMessageVectors {
         return T.octets("49 06 1b 00 01 62 f2 20 01 3e 48 03 00 15 60 09 a5 04 81") + b.octets(count: 4, padding: 0x2B)
     }
 
-    /// SI3 rest octets with scheduling WHERE 5, SI2ter, SI13alt position 1 and SI21 position 0.
+    /// SI3 rest octets with scheduling WHERE 5, SI2ter, no GPRS and so an Iu indicator (SI13alt
+    /// position 1, a bare bit), and SI21 position 0.
     static var si3Where: [UInt8] {
         var b = BitWriter()
         b.lh(false); b.lh(false); b.lh(true); b.lh(false)
         b.lh(true); b.put(5, 3)
         b.lh(false); b.lh(false); b.lh(false)
-        b.lh(true); b.put(1, 1)
+        b.put(1, 1)
         b.lh(true); b.put(0, 1)
         return T.octets("49 06 1b 00 01 62 f2 20 01 3e 48 03 00 15 60 09 b9 00 00") + b.octets(count: 4, padding: 0x2B)
     }

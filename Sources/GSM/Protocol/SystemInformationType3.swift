@@ -45,7 +45,8 @@ public struct SI3RestOctets: Sendable, Equatable {
     public var threeGEarlyClassmarkSendingRestriction: Bool
     /// SI2quater POSITION: 0 BCCH Norm, 1 BCCH Ext; nil when the cell sends no SI2quater indicator.
     public var si2quaterPosition: Int?
-    /// SI13alt POSITION (Iu indicator), nil when not sent.
+    /// SI13alt POSITION (the Iu indicator), sent without a flag exactly when the GPRS indicator is
+    /// absent (as Wireshark 4.0 reads it); nil otherwise.
     public var si13altPosition: Int?
     /// SI21 POSITION, nil when not sent.
     public var si21Position: Int?
@@ -59,7 +60,7 @@ public struct SI3RestOctets: Sendable, Equatable {
         gprsIndicator = try GPRSIndicator.read(&r)
         threeGEarlyClassmarkSendingRestriction = r.isH()
         si2quaterPosition = r.isH() ? try r.bits(1, "SI2quater_POSITION") : nil
-        si13altPosition = r.isH() ? try r.bits(1, "SI13alt POSITION") : nil
+        si13altPosition = gprsIndicator == nil && r.bitsRemaining > 0 ? try r.bits(1, "SI13alt POSITION") : nil
         si21Position = r.isH() ? try r.bits(1, "SI21_POSITION") : nil
     }
 }
