@@ -103,7 +103,7 @@ import Testing
         guard case .systemInformation2quater(let u) = try RRMessageDecoder.decode(l2Block: V.si2quaterUTRAN) else { Issue.record("not SI2quater"); return }
         #expect(u.restOctets.baInd == 1 && u.restOctets.index == 1 && u.restOctets.count == 3)
         #expect(u.restOctets.utranFDDNeighbours.count == 1 && u.restOctets.utranFDDNeighbours[0].uarfcn == 10788)
-        // In the order the range 1024 tree gives them (TS 44.018 §9.1.54.1 indexes cells in that order).
+        // In the order the range 1024 tree gives them, which is also the order Wireshark 4.0 lists them in.
         #expect(u.restOctets.utranFDDNeighbours[0].cells.map(\.scramblingCode) == [200, 100, 300])
         #expect(u.restOctets.utranFDDNeighbours[0].cells.allSatisfy { !$0.diversity })
         #expect(u.restOctets.threeGCCNActive == true && u.restOctets.eutran == nil)

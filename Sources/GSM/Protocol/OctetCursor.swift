@@ -28,11 +28,6 @@ struct OctetCursor {
         return Array(block[index..<index + count])
     }
 
-    /// The next octet without consuming it, or nil at the end of the block.
-    func peek() -> UInt8? { index < block.count ? block[index] : nil }
-
-    mutating func skip(_ count: Int) { index += count }
-
     /// An error naming `element` as cut off at the first octet that is missing (1-based).
     func cutOff(_ element: String) -> RRDecodingError {
         .truncated(message: message, element: element, octet: block.count + 1)

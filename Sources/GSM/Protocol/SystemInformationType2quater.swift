@@ -250,6 +250,7 @@ public struct SI2quaterRestOctets: Sendable, Equatable {
 public struct UTRANFDDNeighbourFrequency: Sendable, Equatable {
     /// FDD-ARFCN, the UARFCN of the downlink (TS 25.101).
     public var uarfcn: Int
+    /// In the order the range 1024 tree decodes them (value 0 first when FDD_Indic0 is set).
     public var cells: [Cell]
 
     /// One FDD_CELL_INFORMATION value: bits 1–9 the primary scrambling code, bit 10 diversity.
