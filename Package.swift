@@ -27,13 +27,13 @@ let package = Package(
         .target(name: "CellwatchModel"),
         .target(name: "DSP", dependencies: ["CFFTW"]),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"]),
-        .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel"]),
+        .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"]),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
         .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
-                "Survey", "Radio", "CellwatchModel",
+                "Survey", "Radio", "CellwatchModel", "GSM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

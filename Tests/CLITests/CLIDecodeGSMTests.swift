@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `cellwatch decode gsm` through the real binary, against what independent decoders found.
+@Suite(.enabled(if: TestSupport.hasTestdata, "../shared/testdata is not present"))
+struct CLIDecodeGSMTests {
+    static func lines(_ r: CLIRun) throws -> [[String: Any]] {
+        try r.stdout.split(separator: "\n").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    /// gr-gsm's expected output: "FN x: 23 hex octets" per block.
+    static func grgsm(_ name: String) throws -> [(fn: Int, hex: String)] {
+        let text = try String(contentsOfFile: try #require(TestSupport.recording(name)), encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let fn = Int(parts[0].split(separator: " ")[0]) else { return nil }
+            return (fn, parts[1].split(separator: " ").joined())
+        }
+    }
+
+    @Test func referenceCarrierFromIQ() throws {
+        let path = try #require(TestSupport.recording("gsm/ref_c0_clean.sigmf-meta"))
+        let r = try CLIRun.run(["decode", "gsm", path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let objects = try Self.lines(r)
+        let blocks = objects.filter { $0["type"] as? String == "block" }
+        let cell = try #require(objects.last)
+        // gr-gsm decoded 58 blocks of this carrier; every block we print must be one gr-gsm printed too.
+        let expected = Dictionary(try Self.grgsm("gsm/ref_c0_clean.grgsm_bcch_expected.txt").map { ($0.fn, $0.hex) }) { a, _ in a }
+        #expect(blocks.count >= 58)
+        for b in blocks {
+            let fn = try #require(b["fn"] as? Int)
+            if let hex = b["l2"] as? String, let e = expected[fn] { #expect(hex == e, "FN \(fn)") }
+        }
+        #expect(cell["type"] as? String == "cell")
+        #expect(cell["arfcn"] as? Int == 60 && cell["bsic"] as? Int == 48)
+        #expect(cell["mcc"] as? String == "262" && cell["mnc"] as? String == "02")
+        #expect(cell["lac"] as? Int == 318 && cell["cell_id"] as? Int == 11225)
+        #expect(abs((cell["cfo_hz"] as? Double) ?? 1e9) < 100)
+    }
+
+    @Test func realNetworkFromGrGSMBursts() throws {
+        let path = try #require(TestSupport.recording("gsm/vf_call6_arfcn725.bursts.bz2"))
+        let r = try CLIRun.run(["decode", "gsm", "--bursts", path, "--arfcn", "725", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let objects = try Self.lines(r)
+        let blocks = Dictionary(objects.filter { $0["type"] as? String == "block" }.map { ($0["fn"] as! Int, $0) }) { a, _ in a }
+        let expected = try Self.grgsm("gsm/vf_call6_arfcn725.grgsm_bcch_expected.txt")
+        #expect(expected.count == 47)
+        for e in expected {
+            let b = try #require(blocks[e.fn], "FN \(e.fn) missing")
+            if let hex = b["l2"] as? String {
+                #expect(hex == e.hex, "FN \(e.fn)")
+            } else {
+                // Withheld: must be a message that carries subscriber identities.
+                #expect(b["l2_redacted"] as? String == "subscriber identities")
+                #expect(((b["message"] as? [String: Any])?["message"] as? String)?.hasPrefix("PR") == true
+                        || ((b["message"] as? [String: Any])?["message"] as? String) == "IA", "\(b)")
+            }
+        }
+        let cell = try #require(objects.last)
+        #expect(cell["arfcn"] as? Int == 725 && cell["band"] as? String == "DCS1800")
+        #expect(cell["bsic"] as? Int == 48 && cell["lac"] as? Int == 318 && cell["cell_id"] as? Int == 11225)
+        #expect(cell["neighbours"] as? [Int] == [730, 733, 734, 741, 746])
+    }
+
+    @Test func pagingIdentitiesNeverAppear() throws {
+        // The TMSIs paged in the capture (gr-gsm's expected lines hold them in clear) must not be in our output.
+        let path = try #require(TestSupport.recording("gsm/vf_call6_arfcn725.bursts.bz2"))
+        let r = try CLIRun.run(["decode", "gsm", "--bursts", path])
+        #expect(r.status == 0)
+        // Paging Request Type 1 (PD 06, type 21) whose first identity is a TMSI (length 05, type f4).
+        let paging = try Self.grgsm("gsm/vf_call6_arfcn725.grgsm_bcch_expected.txt").filter { $0.hex.dropFirst(2).hasPrefix("0621") }
+        let withIdentity = paging.filter { $0.hex.dropFirst(8).hasPrefix("05f4") }
+        #expect(!withIdentity.isEmpty)
+        for p in withIdentity {
+            // The TMSI: the 4 octets after pseudo length, PD, type, page mode, length and type octet.
+            let identity = String(p.hex.dropFirst(12).prefix(8))
+            #expect(!r.stdout.replacingOccurrences(of: " ", with: "").contains(identity), "FN \(p.fn)")
+        }
+        #expect(r.stdout.contains("counted, not shown"))
+    }
+
+    @Test func badInputs() throws {
+        let r = try CLIRun.run(["decode", "gsm", "/nonexistent/x.bursts.bz2", "--bursts", "/nonexistent/x.bursts.bz2"])
+        #expect(r.status == 64)
+        let dir = TestSupport.temporaryDirectory()
+        let junk = dir.appendingPathComponent("junk.bursts").path
+        try Data([UInt8](repeating: 7, count: 400)).write(to: URL(fileURLWithPath: junk))
+        let j = try CLIRun.run(["decode", "gsm", "--bursts", junk])
+        #expect(j.status == 1 && j.stderr.contains("junk.bursts: burst record 0 does not start with a PMT pair header"))
+        let bz = dir.appendingPathComponent("cut.bursts.bz2").path
+        let original = try Data(contentsOf: URL(fileURLWithPath: try #require(TestSupport.recording("gsm/vf_call6_arfcn725.bursts.bz2"))))
+        try original.prefix(5000).write(to: URL(fileURLWithPath: bz))
+        let c = try CLIRun.run(["decode", "gsm", "--bursts", bz])
+        #expect(c.status == 1 && c.stderr.contains("cut.bursts.bz2") && c.stderr.contains("ends early"), "\(c.stderr)")
+        let ref = try #require(TestSupport.recording("gsm/ref_c0_clean.sigmf-meta"))
+        let far = try CLIRun.run(["decode", "gsm", ref, "--arfcn", "100"])
+        #expect(far.status == 1 && far.stderr.contains("ARFCN 100 is not inside the recorded span"), "\(far.stderr)")
+    }
+}
