@@ -8,10 +8,15 @@ import GSM
 /// assignments: a downlink TBF's TLLI) are shown without their L2 octets; only the counts per identity
 /// type, which the RR decoder keeps, are printed.
 public enum GSMDecodeFormatter {
-    static func carriesIdentities(_ m: RRMessage?) -> Bool {
+    public static func carriesIdentities(_ m: RRMessage?) -> Bool {
+        func any(_ c: MobileIdentityCounts) -> Bool { c.imsi + c.tmsi + c.imei + c.other > 0 }
         switch m {
-        case .pagingRequest1, .pagingRequest2, .pagingRequest3, .immediateAssignment, .immediateAssignmentExtended: true
-        case nil, .some: false
+        case .pagingRequest1(let p): return any(p.identities)
+        case .pagingRequest2(let p): return any(p.identities)
+        case .pagingRequest3(let p): return any(p.identities)
+        // A packet downlink assignment's rest octets may hold the mobile's TLLI.
+        case .immediateAssignment, .immediateAssignmentExtended: return true
+        case nil, .some: return false
         }
     }
 

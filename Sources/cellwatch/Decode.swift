@@ -54,6 +54,12 @@ struct DecodeGSM: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Centre frequency in hertz (raw files; overrides core:frequency).", valueName: "HZ"))
     var frequency: Double?
 
+    @Option(name: .long, help: ArgumentHelp("Also send each decoded block as GSMTAP over UDP to HOST:PORT (Wireshark: udp port 4729). Blocks carrying subscriber identities are not sent.", valueName: "HOST:PORT"))
+    var gsmtap: String?
+
+    @Option(name: .customLong("gsmtap-pcap"), help: ArgumentHelp("Also write the GSMTAP packets to a pcap file for Wireshark.", valueName: "FILE"))
+    var gsmtapPcap: String?
+
     func validate() throws {
         if (input == nil) == (bursts == nil) {
             throw ValidationError("give either a recording (INPUT) or --bursts FILE, not both or neither")
@@ -78,6 +84,7 @@ struct DecodeGSM: ParsableCommand {
         do {
             let device = try FileDevice(path: input, raw: raw)
             let carriers = try GSMRecordingDecoder().decode(device, source: input, arfcn: arfcn)
+            try export(carriers)
             for c in carriers {
                 for (b, m, e) in c.blocks {
                     if let line = json ? GSMDecodeFormatter.blockJSON(b, message: m, messageError: e)
@@ -94,9 +101,30 @@ struct DecodeGSM: ParsableCommand {
         }
     }
 
+    private func export(_ carriers: [GSMCarrierDecode]) throws {
+        guard gsmtap != nil || gsmtapPcap != nil else { return }
+        let sender: GSMTAPSender?
+        do throws(GSMTAPSender.SenderError) {
+            sender = try gsmtap.map { (d) throws(GSMTAPSender.SenderError) in try GSMTAPSender(destination: d) }
+        } catch { fail(error.description, code: 64) }
+        let pcap: GSMTAPPcapWriter?
+        do { pcap = try gsmtapPcap.map { try GSMTAPPcapWriter(path: $0) } } catch {
+            fail("\(gsmtapPcap!): cannot be written: \(error.localizedDescription)")
+        }
+        var sent = 0, withheld = 0
+        for c in carriers {
+            let r = try GSMTAPExport.export(c, sender: sender, pcap: pcap)
+            sent += r.sent
+            withheld += r.withheld
+        }
+        try pcap?.close()
+        FileHandle.standardError.write(Data("cellwatch: GSMTAP: \(sent) blocks exported, \(withheld) withheld (subscriber identities)\n".utf8))
+    }
+
     private func decodeBursts(_ path: String) {
         do {
             let c = try GSMRecordingDecoder().decodeBursts(path: path, arfcn: arfcn)
+            try export([c])
             for (b, m, e) in c.blocks {
                 if let line = json ? GSMDecodeFormatter.blockJSON(b, message: m, messageError: e)
                     : GSMDecodeFormatter.blockLine(b, message: m, messageError: e) {
@@ -104,8 +132,10 @@ struct DecodeGSM: ParsableCommand {
                 }
             }
             print(json ? GSMDecodeFormatter.cellJSON(c) : GSMDecodeFormatter.cellText(c))
+        } catch let e as BurstFileError {
+            fail(e.description)
         } catch {
-            fail(error.description)
+            fail("\(path): \(error)")
         }
     }
 }

@@ -100,3 +100,77 @@ struct CLIDecodeGSMTests {
         #expect(far.status == 1 && far.stderr.contains("ARFCN 100 is not inside the recorded span"), "\(far.stderr)")
     }
 }
+
+/// GSMTAP output, read back by Wireshark (tshark) from the pcap and by a UDP socket from the wire.
+@Suite(.enabled(if: TestSupport.hasTestdata, "../shared/testdata is not present"))
+struct CLIGSMTAPTests {
+    static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test func pcapOpensInWiresharkWithOurFields() throws {
+        guard let tshark = Self.tshark else { print("tshark not installed: GSMTAP pcap check skipped"); return }
+        let path = try #require(TestSupport.recording("gsm/ref_c0_clean.sigmf-meta"))
+        let dir = TestSupport.temporaryDirectory()
+        let pcap = dir.appendingPathComponent("c0.pcap").path
+        let r = try CLIRun.run(["decode", "gsm", path, "--gsmtap-pcap", pcap, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("59 blocks exported") || r.stderr.contains("blocks exported"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tshark)
+        p.arguments = ["-r", pcap, "-T", "fields", "-E", "separator=,", "-e", "gsmtap.arfcn", "-e", "gsmtap.frame_nr",
+                       "-e", "e212.lai.mcc", "-e", "e212.lai.mnc", "-e", "gsm_a.lac", "-e", "gsm_a.bssmap.cell_ci"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        // Every block we printed is a packet, in order, on ARFCN 60 at its frame number.
+        let printed = r.stdout.split(separator: "\n").compactMap { line -> Int? in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["type"] as? String == "block",
+                  o["l2"] is String else { return nil }
+            return o["fn"] as? Int
+        }
+        #expect(rows.map { Int($0[1]) ?? -1 } == printed)
+        #expect(rows.allSatisfy { $0[0] == "60" })
+        // The SI3 as Wireshark reads it: MCC 262, MNC 02, LAC 318 (0x013e), CI 11225 (0x2bd9).
+        #expect(rows.contains { $0[2] == "262" && $0[3] == "2" && $0[4] == "0x013e" && $0[5] == "0x2bd9" }, "\(rows.prefix(8))")
+        // Nothing half-written was left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["c0.pcap"])
+    }
+
+    @Test func udpPacketsArriveWithTheGSMTAPHeader() throws {
+        // A UDP socket on a free loopback port stands in for Wireshark.
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try #require(withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } } == 0)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        var size: Int32 = 1 << 20
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let port = UInt16(bigEndian: addr.sin_port)
+
+        let path = try #require(TestSupport.recording("gsm/vf_call6_arfcn725.bursts.bz2"))
+        let r = try CLIRun.run(["decode", "gsm", "--bursts", path, "--arfcn", "725", "--gsmtap", "127.0.0.1:\(port)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var packets: [[UInt8]] = []
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if n <= 0 { break }
+            packets.append(Array(buffer[0..<n]))
+        }
+        #expect(packets.count == 230, "\(r.stderr)")
+        for p in packets {
+            #expect(p.count == 16 + 23)
+            #expect(Array(p[0..<3]) == [2, 4, 1])                    // version 2, 4 words, GSM Um
+            #expect(Int(p[4] & 0x3f) << 8 | Int(p[5]) == 725)        // ARFCN
+            #expect(p[12] == 1 || p[12] == 2)                        // BCCH or CCCH
+        }
+    }
+}

@@ -38,11 +38,15 @@ import TestSupport
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let pcap = dir.appendingPathComponent("rr.pcap")
-        try ProtocolGSMTAPPcap.write(cases.map { c in
+        // Our own GSMTAP pcap writer (the one `decode gsm --gsmtap-pcap` uses) feeds Wireshark.
+        let writer = try GSMTAPPcapWriter(path: pcap.path)
+        for (i, c) in cases.enumerated() {
             // BCCH for system information, CCCH for the rest (GSMTAP Um sub-types 1 and 2).
             let si = [0x00, 0x02, 0x03, 0x07, 0x19, 0x1A, 0x1B, 0x1C].contains(c.block[2])
-            return .init(arfcn: 725, frameNumber: c.frameNumber, subType: si ? 1 : 2, l2: c.block)
-        }, to: pcap)
+            try writer.write(GSMTAP.umPacket(arfcn: 725, frameNumber: try #require(GSMFrameNumber(c.frameNumber)),
+                                             channel: si ? .bcch : .ccch, l2: c.block), time: Double(i) * 0.01)
+        }
+        try writer.close()
 
         let expectations = zip(cases, decoded).map { Self.expectations(for: $1, block: $0.block) }
         let fieldNames = Array(Set(expectations.flatMap(\.fields.keys))).sorted()
