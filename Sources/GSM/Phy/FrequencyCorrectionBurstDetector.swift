@@ -73,10 +73,10 @@ public final class FrequencyCorrectionBurstDetector {
             let magnitude = (sum.real * sum.real + sum.imag * sum.imag).squareRoot()
             let quality = energy > 0 ? magnitude / energy : 0
             let angle = atan2(sum.imag, sum.real)
-            // Within ±0.6 rad of π/2 allows a carrier offset of about ±25 kHz (±27 ppm at 900 MHz).
+            // Within ±0.75 rad of π/2 allows a carrier offset of about ±32 kHz (±34 ppm at 900 MHz).
             // Hysteresis: a run starts at quality 0.8 and carries on down to 0.6, so noise does not cut
             // one burst into several.
-            let isTone = quality > (run == nil ? 0.8 : 0.6) && abs(angle - nominal) < 0.6
+            let isTone = quality > (run == nil ? 0.8 : 0.6) && abs(angle - nominal) < 0.75
             if isTone {
                 if var r = run {
                     r.last = index - 1
