@@ -262,9 +262,23 @@ public final class GSMReceiver {
         correctFrequency(offset * 0.5)
     }
 
+    /// Moves the carrier by `offset` Hz: the mixer for samples still to come, and the buffered samples
+    /// in place, so that blocks decoded from the buffer (those before synchronisation) get the correction
+    /// too. A constant phase between the two does not matter: each burst's channel estimate absorbs it.
     private func correctFrequency(_ offset: Double) {
         offsetMeasurements.append(offset)
         selector.adjust(by: offset)
+        let step = -2 * Double.pi * offset / BurstFormat.sampleRate
+        let (c, s) = (cos(step), sin(step))
+        var re = 1.0, im = 0.0
+        for i in buffer.indices {
+            buffer[i] = buffer[i] * ComplexFloat(Float(re), Float(im))
+            (re, im) = (re * c - im * s, re * s + im * c)
+            if i & 1023 == 1023 {
+                let m = (re * re + im * im).squareRoot()
+                re /= m; im /= m
+            }
+        }
     }
 
     private func trim() {

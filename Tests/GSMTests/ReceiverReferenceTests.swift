@@ -37,7 +37,9 @@ struct ReceiverReferenceTests {
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
-    @Test(arguments: [("gsm/ref_c0_clean.sigmf-meta", 58, 0.0), ("gsm/ref_c0_impaired.sigmf-meta", 57, 8500.0)])
+    // gr-gsm: 58 and 57; we decode 59 of the 61 sent on both: the other two are the first and the last
+    // block, which the recording's ends cut.
+    @Test(arguments: [("gsm/ref_c0_clean.sigmf-meta", 59, 0.0), ("gsm/ref_c0_impaired.sigmf-meta", 59, 8500.0)])
     func decodesAtLeastAsManyBlocksAsGrGSM(name: String, grgsm: Int, offset: Double) throws {
         let path = try #require(TestSupport.recording(name))
         let sent = try Self.sentBlocks(path)
@@ -49,6 +51,6 @@ struct ReceiverReferenceTests {
         }
         #expect(good.count >= grgsm, "\(name): \(good.count) blocks, gr-gsm \(grgsm); events \(events.count)")
         #expect(receiver.bsic == BSIC(value: 48))
-        #expect(abs((receiver.frequencyOffset ?? .nan) - offset) < 150)
+        #expect(abs((receiver.frequencyOffset ?? .nan) - offset) < 100)
     }
 }

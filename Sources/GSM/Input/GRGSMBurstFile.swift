@@ -35,10 +35,14 @@ public enum BurstFileError: Error, Equatable, Sendable, CustomStringConvertible 
 /// GSMTAP v2 header (type 3 = burst) and 148 bytes of one bit each.
 public final class GRGSMBurstFile {
     public let path: String
-    private let handle: FileHandle
+    private let handle: FileHandle?
+    /// In-memory contents not yet handed to the parser (the `init(data:name:)` form).
+    private var memory: Data?
     private var stream = bz_stream()
+    private var streamReady = false
     private let compressed: Bool
     private var pending = Data()
+    private var consumed = 0
     private var input = Data()
     private var finished = false
     private var records = 0
@@ -54,28 +58,47 @@ public final class GRGSMBurstFile {
         let magic = (try? h.read(upToCount: 3)) ?? Data()
         try? h.seek(toOffset: 0)
         compressed = magic == Data("BZh".utf8)
+        try startDecompression()
+    }
+
+    /// Reads a capture held in memory; `name` stands for the path in messages.
+    public init(data: Data, name: String) throws(BurstFileError) {
+        path = name
+        handle = nil
+        memory = data
+        compressed = data.prefix(3) == Data("BZh".utf8)
+        try startDecompression()
+    }
+
+    private func startDecompression() throws(BurstFileError) {
         if compressed {
             guard BZ2_bzDecompressInit(&stream, 0, 0) == BZ_OK else {
                 throw .unreadable(path: path, reason: "cannot start bzip2 decompression")
             }
+            streamReady = true
         }
     }
 
     deinit {
-        if compressed { BZ2_bzDecompressEnd(&stream) }
-        try? handle.close()
+        if streamReady { BZ2_bzDecompressEnd(&stream) }
+        try? handle?.close()
     }
 
     /// The next burst, or nil at the end of the file.
     public func next() throws(BurstFileError) -> RecordedBurst? {
-        while pending.count < 174 && !finished { try fill() }
-        if pending.isEmpty { return nil }
-        guard pending.count >= 174 else {
-            throw .corrupt(path: path, record: records, problem: "is cut off after \(pending.count) of 174 bytes (truncated file?)")
+        while pending.count - consumed < 174 && !finished {
+            // Drop what has been parsed before adding more, so the buffer stays one chunk long.
+            if consumed > 0 { pending = pending.subdata(in: (pending.startIndex + consumed)..<pending.endIndex); consumed = 0 }
+            try fill()
         }
-        let r = pending.prefix(174)
-        pending.removeFirst(174)
-        let b = [UInt8](r)
+        let available = pending.count - consumed
+        if available == 0 { return nil }
+        guard available >= 174 else {
+            throw .corrupt(path: path, record: records, problem: "is cut off after \(available) of 174 bytes (truncated file?)")
+        }
+        let start = pending.startIndex + consumed
+        let b = [UInt8](pending[start..<(start + 174)])
+        consumed += 174
         records += 1
         let header: [UInt8] = [0x07, 0x06, 0x0a, 0x00]
         guard Array(b[0..<4]) == header else {
@@ -104,8 +127,13 @@ public final class GRGSMBurstFile {
 
     private func fill() throws(BurstFileError) {
         let chunk: Data
-        do { chunk = try handle.read(upToCount: 1 << 16) ?? Data() } catch {
-            throw .unreadable(path: path, reason: "read failed: \(error.localizedDescription)")
+        if let handle {
+            do { chunk = try handle.read(upToCount: 1 << 16) ?? Data() } catch {
+                throw .unreadable(path: path, reason: "read failed: \(error.localizedDescription)")
+            }
+        } else {
+            chunk = memory ?? Data()
+            memory = nil
         }
         if !compressed {
             if chunk.isEmpty { finished = true } else { pending.append(chunk) }
