@@ -6,8 +6,11 @@
 public final class RationalResampler {
     public let interpolation: Int
     public let decimation: Int
+    /// Filter length per branch, rounded up to a multiple of 4 (the extra taps are zero) for the
+    /// vector loop.
     public let tapsPerPhase: Int
-    /// Phase-major taps: phase p uses bank[p·tapsPerPhase ..< (p+1)·tapsPerPhase], newest sample first.
+    /// Phase-major taps, each duplicated for the real and imaginary lane: phase p uses
+    /// bank[2·p·tapsPerPhase ..< 2·(p+1)·tapsPerPhase], newest sample first.
     private let bank: UnsafeMutableBufferPointer<Float>
     /// Input history, doubled so the newest `tapsPerPhase` samples are always contiguous.
     private let history: UnsafeMutableBufferPointer<ComplexFloat>
@@ -25,18 +28,22 @@ public final class RationalResampler {
         guard tapsPerPhase >= 2 else { throw .invalidParameter("at least 2 taps per phase") }
         self.interpolation = interpolation
         self.decimation = decimation
-        self.tapsPerPhase = tapsPerPhase
+        let padded = (tapsPerPhase + 3) / 4 * 4
+        self.tapsPerPhase = padded
         let total = interpolation * tapsPerPhase
         // Cutoff at the narrower of the input and output Nyquist bands, on the L-times-upsampled grid.
         let cutoff = passband * 0.5 / Double(max(interpolation, decimation))
         let h = FIRDesign.lowPass(taps: total, cutoff: cutoff, gain: Double(interpolation))
-        bank = .allocate(capacity: total)
+        bank = .allocate(capacity: 2 * interpolation * padded)
+        bank.initialize(repeating: 0)
         for p in 0..<interpolation {
             for k in 0..<tapsPerPhase {
-                bank[p * tapsPerPhase + k] = h[k * interpolation + p]
+                let v = h[k * interpolation + p]
+                bank[2 * (p * padded + k)] = v
+                bank[2 * (p * padded + k) + 1] = v
             }
         }
-        history = .allocate(capacity: 2 * tapsPerPhase)
+        history = .allocate(capacity: 2 * padded)
         history.initialize(repeating: .zero)
     }
 
@@ -69,16 +76,27 @@ public final class RationalResampler {
             head = head == 0 ? t - 1 : head - 1
             hist[head] = x
             hist[head + t] = x
-            // Outputs fall at phases 0 ..< L after this input, stepping by M.
+            // Outputs fall at phases 0 ..< L after this input, stepping by M. Four complex taps per step
+            // as two 8-lane vectors (re, im interleaved) into independent accumulators, so the adds
+            // do not wait on each other.
+            let samples = UnsafeRawPointer(hist + head).assumingMemoryBound(to: Float.self)
             while phase < l {
-                let coefficients = taps + phase * t
-                var re: Float = 0, im: Float = 0
-                for k in 0..<t {
-                    let s = hist[head + k]
-                    re += s.real * coefficients[k]
-                    im += s.imag * coefficients[k]
+                let coefficients = taps + 2 * phase * t
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+                var k = 0
+                while k + 8 <= t {
+                    a0 += UnsafeRawPointer(samples + 2 * k).loadUnaligned(as: SIMD8<Float>.self)
+                        * UnsafeRawPointer(coefficients + 2 * k).loadUnaligned(as: SIMD8<Float>.self)
+                    a1 += UnsafeRawPointer(samples + 2 * k + 8).loadUnaligned(as: SIMD8<Float>.self)
+                        * UnsafeRawPointer(coefficients + 2 * k + 8).loadUnaligned(as: SIMD8<Float>.self)
+                    k += 8
                 }
-                out[written] = ComplexFloat(re, im)
+                if k < t {
+                    a0 += UnsafeRawPointer(samples + 2 * k).loadUnaligned(as: SIMD8<Float>.self)
+                        * UnsafeRawPointer(coefficients + 2 * k).loadUnaligned(as: SIMD8<Float>.self)
+                }
+                let sum = a0 + a1
+                out[written] = ComplexFloat(sum[0] + sum[2] + sum[4] + sum[6], sum[1] + sum[3] + sum[5] + sum[7])
                 written += 1
                 phase += m
             }

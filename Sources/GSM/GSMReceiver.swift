@@ -125,7 +125,7 @@ public final class GSMReceiver {
                 if let burst = found.first {
                     let absolute = FrequencyCorrectionBurst(start: fcchBase + burst.start, frequencyOffset: burst.frequencyOffset)
                     events.append(.frequencyCorrection(absolute))
-                    correctFrequency(absolute.frequencyOffset)
+                    correctFrequency(absolute.frequencyOffset, buffered: true)
                     state = .awaitingSCH(fcchStart: absolute.start)
                     progressed = true
                 }
@@ -259,19 +259,24 @@ public final class GSMReceiver {
         let offset = (atan2(im, re) - nominal) * BurstFormat.sampleRate / (2 * .pi * Double(lag))
         guard abs(offset) < 5e3 else { return }
         // Half the measured error per FCCH: converges within a few without chasing noise.
-        correctFrequency(offset * 0.5)
+        correctFrequency(offset * 0.5, buffered: false)
     }
 
     /// Moves the carrier by `offset` Hz: the mixer for samples still to come, and the buffered samples
     /// in place, so that blocks decoded from the buffer (those before synchronisation) get the correction
     /// too. A constant phase between the two does not matter: each burst's channel estimate absorbs it.
-    private func correctFrequency(_ offset: Double) {
+    private func correctFrequency(_ offset: Double, buffered: Bool) {
         offsetMeasurements.append(offset)
         selector.adjust(by: offset)
+        // In sync the corrections are a few tens of hertz and only future samples need them.
+        guard buffered else { return }
         let step = -2 * Double.pi * offset / BurstFormat.sampleRate
         let (c, s) = (cos(step), sin(step))
         var re = 1.0, im = 0.0
-        for i in buffer.indices {
+        // Samples already handled in sync need nothing; the rest (all of the buffer before the first
+        // synchronisation) are rotated.
+        let from = max(0, handledUntil - bufferStart)
+        for i in from..<buffer.count {
             buffer[i] = buffer[i] * ComplexFloat(Float(re), Float(im))
             (re, im) = (re * c - im * s, re * s + im * c)
             if i & 1023 == 1023 {
@@ -282,8 +287,10 @@ public final class GSMReceiver {
     }
 
     private func trim() {
+        // Drop old samples only once they are as many as those kept, so moving the kept ones costs
+        // O(1) per sample on average.
         let excess = buffer.count - Self.keep
-        guard excess > 4 * BurstFormat.frameSamples else { return }
+        guard excess > Self.keep else { return }
         buffer.removeFirst(excess)
         bufferStart += excess
     }

@@ -44,6 +44,7 @@ public final class BurstDemodulator {
     private var forward: [Float]
     private var backward: [Float]
     private var known = [Int8](repeating: 0, count: BurstFormat.burstBits)
+    private var branches: [Float]
 
     public init(taps: Int = 5) {
         precondition((2...7).contains(taps))
@@ -52,6 +53,7 @@ public final class BurstDemodulator {
         predicted = [ComplexFloat](repeating: .zero, count: 2 << (taps - 1))
         forward = [Float](repeating: 0, count: (BurstFormat.burstBits + 1) * (1 << (taps - 1)))
         backward = [Float](repeating: 0, count: (BurstFormat.burstBits + 1) * (1 << (taps - 1)))
+        branches = [Float](repeating: 0, count: BurstFormat.burstBits * (2 << (taps - 1)))
     }
 
     /// Demodulates the burst whose bit 0 should be near sample `expectedStart` of `samples` (4 samples
@@ -140,54 +142,60 @@ public final class BurstDemodulator {
     }
 
     /// Forward–backward over the trellis with min-sum metrics; soft bit = (best metric with c_n = +1) −
-    /// (best with c_n = −1), scaled by 1/noise, so positive means bit 1.
+    /// (best with c_n = −1), scaled by 1/noise, so positive means bit 1. Branch metrics are computed once
+    /// into `branches`; the loops run on unsafe pointers into buffers allocated at `init`.
     private func maxLogMAP(scale: Float) -> [SoftBit] {
         let n = BurstFormat.burstBits
         let big: Float = 1e30
-        let mask = states - 1
-        @inline(__always) func branch(_ t: Int, _ st: Int, _ sym: Int) -> Float {
-            let k = known[t]
-            if (k == 1 && sym == 1) || (k == -1 && sym == 0) { return big }
-            return (observations[t] - predicted[st << 1 | sym]).magnitudeSquared
-        }
-        // Before the burst: the previous tail bits, c = +1 (state 0).
-        for st in 0..<states { forward[st] = st == 0 ? 0 : big }
-        for t in 0..<n {
-            let prev = t * states, next = (t + 1) * states
-            for st in 0..<states { forward[next + st] = big }
-            for st in 0..<states where forward[prev + st] < big {
-                for sym in 0..<2 {
-                    let ns = ((st << 1) | sym) & mask
-                    let m = forward[prev + st] + branch(t, st, sym)
-                    if m < forward[next + ns] { forward[next + ns] = m }
-                }
-            }
-        }
-        for st in 0..<states { backward[n * states + st] = 0 }
-        for t in stride(from: n - 1, through: 0, by: -1) {
-            let cur = t * states, next = (t + 1) * states
-            for st in 0..<states {
-                var m = big
-                for sym in 0..<2 {
-                    let ns = ((st << 1) | sym) & mask
-                    let v = branch(t, st, sym) + backward[next + ns]
-                    if v < m { m = v }
-                }
-                backward[cur + st] = m
-            }
-        }
+        let states = self.states, mask = states - 1
         var soft = [SoftBit](repeating: 0, count: n)
-        for t in 0..<n {
-            var best0 = big, best1 = big
-            for st in 0..<states where forward[t * states + st] < big {
-                for sym in 0..<2 {
-                    let ns = ((st << 1) | sym) & mask
-                    let m = forward[t * states + st] + branch(t, st, sym) + backward[(t + 1) * states + ns]
-                    if sym == 0 { best0 = min(best0, m) } else { best1 = min(best1, m) }
+        observations.withUnsafeBufferPointer { obs in
+        predicted.withUnsafeBufferPointer { pred in
+        known.withUnsafeBufferPointer { kn in
+        branches.withUnsafeMutableBufferPointer { br in
+        forward.withUnsafeMutableBufferPointer { fw in
+        backward.withUnsafeMutableBufferPointer { bw in
+            // γ[t][state][symbol]; forbidden symbols (tail bits, training) cost `big`.
+            for t in 0..<n {
+                let k = kn[t], o = obs[t]
+                for j in 0..<(2 * states) {
+                    let sym = j & 1
+                    br[t * 2 * states + j] = (k == 1 && sym == 1) || (k == -1 && sym == 0) ? big : (o - pred[j]).magnitudeSquared
                 }
             }
-            soft[t] = max(-1e6, min(1e6, (best0 - best1) * scale))
-        }
+            // Before the burst: the previous tail bits, c = +1 (state 0).
+            for st in 0..<states { fw[st] = st == 0 ? 0 : big }
+            for t in 0..<n {
+                let prev = t * states, next = prev + states, g = t * 2 * states
+                for st in 0..<states { fw[next + st] = big }
+                for st in 0..<states where fw[prev + st] < big {
+                    let a = fw[prev + st]
+                    let n0 = (st << 1) & mask, n1 = ((st << 1) | 1) & mask
+                    let m0 = a + br[g + 2 * st], m1 = a + br[g + 2 * st + 1]
+                    if m0 < fw[next + n0] { fw[next + n0] = m0 }
+                    if m1 < fw[next + n1] { fw[next + n1] = m1 }
+                }
+            }
+            for st in 0..<states { bw[n * states + st] = 0 }
+            for t in stride(from: n - 1, through: 0, by: -1) {
+                let cur = t * states, next = cur + states, g = t * 2 * states
+                for st in 0..<states {
+                    let v0 = br[g + 2 * st] + bw[next + ((st << 1) & mask)]
+                    let v1 = br[g + 2 * st + 1] + bw[next + (((st << 1) | 1) & mask)]
+                    bw[cur + st] = min(v0, v1)
+                }
+            }
+            for t in 0..<n {
+                var best0 = big, best1 = big
+                let cur = t * states, next = cur + states, g = t * 2 * states
+                for st in 0..<states where fw[cur + st] < big {
+                    let a = fw[cur + st]
+                    best0 = min(best0, a + br[g + 2 * st] + bw[next + ((st << 1) & mask)])
+                    best1 = min(best1, a + br[g + 2 * st + 1] + bw[next + (((st << 1) | 1) & mask)])
+                }
+                soft[t] = max(-1e6, min(1e6, (best0 - best1) * scale))
+            }
+        }}}}}}
         return soft
     }
 }
