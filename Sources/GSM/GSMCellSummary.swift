@@ -13,6 +13,8 @@ public struct GSMCellSummary: Sendable {
     public var ccchConf: Int?
     public var blocksDecoded = 0
     public var blocksFailed = 0
+    /// SDCCH/4 and SACCH/4 blocks of a combined TS0: counted only.
+    public var dedicatedBlocks = 0
     /// Decoded messages per tag ("SI3": 4, "PR1": 20, …).
     public var messageCounts: [String: Int] = [:]
     public var pagedIMSIs = 0
@@ -25,6 +27,7 @@ public struct GSMCellSummary: Sendable {
     public mutating func add(_ block: GSMBlock, message: RRMessage?) {
         guard block.l2 != nil else { blocksFailed += 1; return }
         blocksDecoded += 1
+        if block.channel == .sdcch { dedicatedBlocks += 1; return }
         guard let message else { return }
         messageCounts[message.tag, default: 0] += 1
         switch message {

@@ -8,6 +8,8 @@ public struct GSMBlock: Sendable {
     public enum Channel: String, Sendable {
         case bcch = "BCCH"
         case ccch = "CCCH"
+        /// SDCCH/4 or SACCH/4 of a combined TS0 (CCCH_CONF 1): dedicated signalling, never printed.
+        case sdcch = "SDCCH/4"
     }
     /// Frame number of the block's first burst (as gr-gsm prints it).
     public var frameNumber: GSMFrameNumber
@@ -68,6 +70,8 @@ public final class GSMReceiver {
 
     // Measurements.
     public private(set) var bsic: BSIC?
+    /// TS0 carries CCCH + SDCCH/4 (CCCH_CONF 1), as the cell's SI3 says.
+    public private(set) var combinedCCCH = false
     private var powerSum = 0.0, snrSum = 0.0, burstCount = 0
     private var offsetMeasurements: [Double] = []
 
@@ -149,9 +153,8 @@ public final class GSMReceiver {
                 handledUntil = frameStart + BurstFormat.frameSamples / 2
                 var nextStart = frameStart
                 var failures = failed
-                // TS0 as a non-combined BCCH/CCCH multiframe. A combined cell (CCCH_CONF 1) sends SDCCH/4 in
-                // CCCH blocks 3–8; those blocks then decode as data the RR decoder does not recognise.
-                let position = BCCHCCCHMultiframe.position(of: fn)
+                // TS0's layout follows CCCH_CONF from the cell's SI3 once decoded (non-combined until then).
+                let position = BCCHCCCHMultiframe.position(of: fn, combined: combinedCCCH)
                 switch position.channel {
                 case .frequencyCorrection:
                     measureFCCH(at: frameStart)
@@ -166,6 +169,8 @@ public final class GSMReceiver {
                     nextStart = normalBurst(fn: fn, start: frameStart, burst: position.burstIndex, channel: .bcch, &events) ?? frameStart
                 case .commonControl:
                     nextStart = normalBurst(fn: fn, start: frameStart, burst: position.burstIndex, channel: .ccch, &events) ?? frameStart
+                case .dedicatedControl:
+                    nextStart = normalBurst(fn: fn, start: frameStart, burst: position.burstIndex, channel: .sdcch, &events) ?? frameStart
                 case .idle:
                     break
                 }
@@ -215,6 +220,9 @@ public final class GSMReceiver {
                 block.l2 = try xcchDecoder.decode(pendingBursts)
             } catch {
                 block.error = error
+            }
+            if first.channel == .bcch, let l2 = block.l2, case .systemInformation3(let si)? = try? RRMessageDecoder.decode(l2Block: l2) {
+                combinedCCCH = si.controlChannel.ccchConf == 1
             }
             events.append(.block(block))
             pendingFirst = nil

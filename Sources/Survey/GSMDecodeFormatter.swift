@@ -4,6 +4,9 @@ import GSM
 
 /// Renders `decode gsm` results: one line per decoded block, then one per cell (DESIGN.md's contract).
 ///
+/// Dedicated signalling (SDCCH/4 on a combined TS0) is counted, never printed: it carries subscribers'
+/// traffic (identities, SMS).
+///
 /// Privacy: blocks that carry subscriber identities (paging requests: IMSI, TMSI; immediate
 /// assignments: a downlink TBF's TLLI) are shown without their L2 octets; only the counts per identity
 /// type, which the RR decoder keeps, are printed.
@@ -28,7 +31,7 @@ public enum GSMDecodeFormatter {
     }
 
     public static func blockJSON(_ block: GSMBlock, message: RRMessage?, messageError: RRDecodingError?) -> String? {
-        guard let l2 = block.l2 else { return nil }
+        guard let l2 = block.l2, block.channel != .sdcch else { return nil }
         var j = JSONLine()
         j.add("type", "block")
         j.add("fn", Int64(block.frameNumber.value))
@@ -50,7 +53,7 @@ public enum GSMDecodeFormatter {
     }
 
     public static func blockLine(_ block: GSMBlock, message: RRMessage?, messageError: RRDecodingError?) -> String? {
-        guard let l2 = block.l2 else { return nil }
+        guard let l2 = block.l2, block.channel != .sdcch else { return nil }
         let octets = carriesIdentities(message) ? "[octets withheld: subscriber identities]".padding(46)
             : l2.map { hex([$0]) }.joined(separator: " ")
         let what = message?.name ?? "undecodable L3: \(messageError?.description ?? "?")"
@@ -77,6 +80,7 @@ public enum GSMDecodeFormatter {
         j.add("snr_db", c.snr?.value, digits: 2)
         j.add("blocks_decoded", s.blocksDecoded)
         j.add("blocks_failed", s.blocksFailed)
+        j.add("sdcch_blocks", s.dedicatedBlocks)
         var messages = JSONLine()
         for (k, v) in s.messageCounts.sorted(by: { $0.key < $1.key }) { messages.add(k, v) }
         j.add("messages", .object(messages))
@@ -108,7 +112,8 @@ public enum GSMDecodeFormatter {
         if let p = c.powerDBFS, let snr = c.snr {
             lines.append("  power \(String(format: "%.1f", p.value)) dBFS, SNR \(String(format: "%.1f", snr.value)) dB on the training sequences")
         }
-        lines.append("  blocks: \(s.blocksDecoded) decoded, \(s.blocksFailed) failed the Fire code")
+        lines.append("  blocks: \(s.blocksDecoded) decoded, \(s.blocksFailed) failed the Fire code"
+                     + (s.dedicatedBlocks > 0 ? "; \(s.dedicatedBlocks) SDCCH/4 blocks counted, not shown" : ""))
         if !s.messageCounts.isEmpty {
             lines.append("  messages: " + s.messageCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -8,7 +8,7 @@ public enum GSMTAPExport {
         var sent = 0, withheld = 0
         for (block, message, _) in carrier.blocks {
             guard let l2 = block.l2 else { continue }
-            if GSMDecodeFormatter.carriesIdentities(message) { withheld += 1; continue }
+            if block.channel == .sdcch || GSMDecodeFormatter.carriesIdentities(message) { withheld += 1; continue }
             let snr = block.snr.isFinite && block.snr > 0 ? Int((10 * log10Double(block.snr)).rounded()) : 0
             let packet = GSMTAP.umPacket(arfcn: carrier.arfcn ?? 0, pcs: carrier.band == .pcs1900, snrDB: snr,
                                          frameNumber: block.frameNumber, channel: GSMTAP.UmChannel(block.channel), l2: l2)

@@ -8,7 +8,10 @@
 ///                     30 F 31 S 32–35 CCCH 5  36–39 CCCH 6
 ///                     40 F 41 S 42–45 CCCH 7  46–49 CCCH 8   50 idle
 ///
-/// (The combined configuration with SDCCH/4, Figure 8b, is not described here.)
+/// In the combined configuration (CCCH_CONF = 1, Figure 8b) only CCCH 0–2 remain; frames 22–49 carry
+/// the four SDCCH/4 sub-channels and their SACCH/4:
+///
+///     22–25 SDCCH/4 0  26–29 SDCCH/4 1  32–35 SDCCH/4 2  36–39 SDCCH/4 3  42–45, 46–49 SACCH/4
 public enum BCCHCCCHMultiframe {
     public enum Channel: Hashable, Sendable {
         case frequencyCorrection
@@ -16,12 +19,20 @@ public enum BCCHCCCHMultiframe {
         case broadcastControl
         /// A CCCH block (PCH or AGCH; CCCH 0 may also carry extended BCCH), 0 … 8.
         case commonControl(block: Int)
+        /// Combined layout only: SDCCH/4 sub-channel blocks 0–3, then the two SACCH/4 blocks (4, 5).
+        case dedicatedControl(block: Int)
         case idle
     }
 
     /// The channel of a timeslot-0 burst and its index within its four-burst block (0 for F, S, idle).
-    public static func position(of frameNumber: GSMFrameNumber) -> (channel: Channel, burstIndex: Int) {
+    public static func position(of frameNumber: GSMFrameNumber, combined: Bool = false) -> (channel: Channel, burstIndex: Int) {
         let t3 = frameNumber.t3
+        if combined, t3 >= 22, t3 < 50, t3 % 10 >= 2 {
+            // Blocks 3…8 of the non-combined numbering become SDCCH/4 0–3 and SACCH/4 0–1.
+            let group = t3 / 10, offset = t3 % 10
+            let half = (offset - 2) / 4
+            return (.dedicatedControl(block: 2 * (group - 2) + half), (offset - 2) % 4)
+        }
         if t3 == 50 { return (.idle, 0) }
         let group = t3 / 10, offset = t3 % 10  // five groups of ten frames: F, S, two blocks of 4
         switch offset {

@@ -8,6 +8,8 @@ public final class RecordedBurstDecoder {
     private var seen = Set<UInt32>()
     public private(set) var bsic: BSIC?
     public private(set) var arfcn: Int?
+    /// Learnt from SI3 (CCCH_CONF 1): TS0 carries SDCCH/4 in frames 22–49.
+    public private(set) var combinedCCCH = false
 
     public init() {}
 
@@ -17,7 +19,7 @@ public final class RecordedBurstDecoder {
         guard !burst.uplink, burst.timeslot == 0, seen.insert(burst.frameNumber.value).inserted else { return nil }
         arfcn = arfcn ?? burst.arfcn
         let soft = burst.bits.map { SoftBit($0 == 1 ? 1 : -1) }
-        let position = BCCHCCCHMultiframe.position(of: burst.frameNumber)
+        let position = BCCHCCCHMultiframe.position(of: burst.frameNumber, combined: combinedCCCH)
         let channel: GSMBlock.Channel
         switch position.channel {
         case .synchronization:
@@ -27,6 +29,7 @@ public final class RecordedBurstDecoder {
             return nil
         case .broadcastControl: channel = .bcch
         case .commonControl: channel = .ccch
+        case .dedicatedControl: channel = .sdcch
         case .frequencyCorrection, .idle: return nil
         }
         guard let data = try? NormalBurst.dataBits(of: soft) else { return nil }
@@ -45,6 +48,9 @@ public final class RecordedBurstDecoder {
         guard pending.count == 4 else { return nil }
         var block = GSMBlock(frameNumber: f.fn, channel: f.channel, l2: nil, error: nil, snr: .nan, sample: 0)
         do { block.l2 = try xcch.decode(pending) } catch { block.error = error }
+        if f.channel == .bcch, let l2 = block.l2, case .systemInformation3(let si)? = try? RRMessageDecoder.decode(l2Block: l2) {
+            combinedCCCH = si.controlChannel.ccchConf == 1
+        }
         pending.removeAll()
         first = nil
         return block
