@@ -12,14 +12,18 @@ public final class WelchPSD {
     public let hop: Int
     public let window: Window
     private let fft: FFT
-    /// Samples of the segment being gathered; `filled` of `size` are valid.
-    private let segment: UnsafeMutableBufferPointer<ComplexFloat>
+    /// Stream samples not yet consumed by a whole segment; `filled` of `size` are valid.
+    private let carry: UnsafeMutableBufferPointer<ComplexFloat>
     private var filled = 0
+    /// A segment that straddles `carry` and a new block is assembled here.
+    private let scratch: UnsafeMutableBufferPointer<ComplexFloat>
+    /// Σ|X|² per float lane (real² and imaginary² apart); summed per bin in `spectrum`.
     private let accumulator: UnsafeMutableBufferPointer<Float>
     /// Largest |X|² per bin over all segments, when asked for (`peakHold`): short events such as a
     /// GSM frequency-correction burst stand out there, where the average dilutes them.
     private let peak: UnsafeMutableBufferPointer<Float>?
-    private let windowCoefficients: UnsafeMutableBufferPointer<Float>
+    /// The window with each coefficient twice (w0, w0, w1, w1, …), to multiply interleaved I/Q floats.
+    private let windowLanes: UnsafeMutableBufferPointer<Float>
     public private(set) var segmentCount = 0
 
     /// - Parameters:
@@ -34,12 +38,17 @@ public final class WelchPSD {
         hop = max(1, Int((Double(size) * (1 - overlap)).rounded()))
         window = Window(kind, length: size)
         fft = try FFT(size: size, direction: .forward)
-        segment = .allocate(capacity: size)
-        segment.initialize(repeating: .zero)
-        accumulator = .allocate(capacity: size)
+        carry = .allocate(capacity: size)
+        carry.initialize(repeating: .zero)
+        scratch = .allocate(capacity: size)
+        scratch.initialize(repeating: .zero)
+        accumulator = .allocate(capacity: 2 * size)
         accumulator.initialize(repeating: 0)
-        windowCoefficients = .allocate(capacity: size)
-        _ = windowCoefficients.initialize(from: window.coefficients)
+        windowLanes = .allocate(capacity: 2 * size)
+        for (i, w) in window.coefficients.enumerated() {
+            windowLanes[2 * i] = w
+            windowLanes[2 * i + 1] = w
+        }
         if peakHold {
             let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: size)
             p.initialize(repeating: 0)
@@ -50,9 +59,10 @@ public final class WelchPSD {
     }
 
     deinit {
-        segment.deallocate()
+        carry.deallocate()
+        scratch.deallocate()
         accumulator.deallocate()
-        windowCoefficients.deallocate()
+        windowLanes.deallocate()
         peak?.deallocate()
     }
 
@@ -64,25 +74,36 @@ public final class WelchPSD {
         peak?.update(repeating: 0)
     }
 
-    /// Adds `samples` to the estimate.
+    /// Adds `samples` to the estimate. Whole segments inside `samples` are windowed straight from it;
+    /// only a segment that straddles the previous block's tail is assembled, and only the tail (less
+    /// than one segment) is kept.
     public func process(_ samples: UnsafeBufferPointer<ComplexFloat>) {
-        guard var source = samples.baseAddress else { return }
-        var remaining = samples.count
-        let seg = segment.baseAddress!
-        while remaining > 0 {
-            let take = min(size - filled, remaining)
-            (seg + filled).update(from: source, count: take)
-            filled += take
-            source += take
-            remaining -= take
-            if filled == size {
-                transformSegment()
-                // Keep the overlapping tail as the start of the next segment.
-                let keep = size - hop
-                if keep > 0 { seg.update(from: seg + hop, count: keep) }
-                filled = keep
+        guard let input = samples.baseAddress, samples.count > 0 else { return }
+        let n = samples.count
+        let c = carry.baseAddress!, sc = scratch.baseAddress!
+        // Positions in the virtual stream carry[0 ..< filled] + input[0 ..< n].
+        let total = filled + n
+        var start = 0
+        while start + size <= total {
+            if start >= filled {
+                transformSegment(input + (start - filled))
+            } else {
+                let fromCarry = filled - start
+                sc.update(from: c + start, count: fromCarry)
+                (sc + fromCarry).update(from: input, count: size - fromCarry)
+                transformSegment(sc)
             }
+            start += hop
         }
+        // Keep stream positions [start, total) for the next call.
+        if start < filled {
+            let kept = filled - start
+            if start > 0 { c.update(from: c + start, count: kept) }
+            (c + kept).update(from: input, count: n)
+        } else if start < total {
+            c.update(from: input + (start - filled), count: total - start)
+        }
+        filled = max(0, total - start)
     }
 
     public func process(_ samples: [ComplexFloat]) {
@@ -90,27 +111,20 @@ public final class WelchPSD {
     }
 
     @inline(__always)
-    private func transformSegment() {
-        let n = size
-        let x = segment.baseAddress!
-        let w = windowCoefficients.baseAddress!
-        let input = fft.unsafeInput.baseAddress!
-        for i in 0..<n {
-            input[i] = ComplexFloat(x[i].real * w[i], x[i].imag * w[i])
-        }
+    private func transformSegment(_ x: UnsafePointer<ComplexFloat>) {
+        let lanes = 2 * size
+        let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+        let w = UnsafePointer(windowLanes.baseAddress!)
+        let input = UnsafeMutableRawPointer(fft.unsafeInput.baseAddress!).assumingMemoryBound(to: Float.self)
+        for j in 0..<lanes { input[j] = xf[j] * w[j] }
         fft.execute()
-        let out = fft.unsafeOutput.baseAddress!
+        let out = UnsafeRawPointer(fft.unsafeOutput.baseAddress!).assumingMemoryBound(to: Float.self)
         let acc = accumulator.baseAddress!
+        for j in 0..<lanes { acc[j] += out[j] * out[j] }
         if let peak {
             let pk = peak.baseAddress!
-            for i in 0..<n {
-                let m = out[i].real * out[i].real + out[i].imag * out[i].imag
-                acc[i] += m
-                pk[i] = max(pk[i], m)
-            }
-        } else {
-            for i in 0..<n {
-                acc[i] += out[i].real * out[i].real + out[i].imag * out[i].imag
+            for i in 0..<size {
+                pk[i] = max(pk[i], out[2 * i] * out[2 * i] + out[2 * i + 1] * out[2 * i + 1])
             }
         }
         segmentCount += 1
@@ -129,7 +143,7 @@ public final class WelchPSD {
         // FFT order is 0…N−1 with negative frequencies in the upper half; shift DC to the middle.
         for i in 0..<size {
             let src = (i + size - half) % size
-            out[i] = acc[src] * scale
+            out[i] = (acc[2 * src] + acc[2 * src + 1]) * scale
         }
         return true
     }
