@@ -12,9 +12,13 @@ public struct GeoFix: Hashable, Sendable, Codable {
     public var horizontalAccuracyMeters: Double
     /// When the receiver computed the fix (GPS time), not when we read it.
     public var time: Date
+    /// Ground speed in metres per second (gpsd's `speed`), when known; 0 for a fixed site. It bounds the
+    /// Doppler shift the sensor's own motion adds to every carrier it measures.
+    public var speedMetersPerSecond: Double?
 
     public init(latitudeDegrees: Double, longitudeDegrees: Double, altitudeMeters: Double? = nil,
-                horizontalAccuracyMeters: Double, time: Date) {
+                horizontalAccuracyMeters: Double, time: Date, speedMetersPerSecond: Double? = nil) {
+        self.speedMetersPerSecond = speedMetersPerSecond
         self.latitudeDegrees = latitudeDegrees
         self.longitudeDegrees = longitudeDegrees
         self.altitudeMeters = altitudeMeters

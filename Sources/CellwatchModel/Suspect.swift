@@ -2,7 +2,7 @@ import Foundation
 
 /// A possibly fake emitter: one cell identity on one channel, however many sensors hear it.
 public struct Suspect: Hashable, Sendable, Codable {
-    /// Stable key "GSM:460-00-4660-12345@ARFCN 60" (RAT, CGI, channel).
+    /// Stable key "GSM:460-0-9345-10001@ARFCN 60" (RAT, CGI, channel).
     public var id: String
     public var rat: RAT
     public var identity: CellIdentity
