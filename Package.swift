@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Radio", targets: ["Radio"]),
         .library(name: "Survey", targets: ["Survey"]),
         .library(name: "GSM", targets: ["GSM"]),
+        .library(name: "Detection", targets: ["Detection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,8 @@ let package = Package(
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"]),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
         .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"]),
+        // Baseline, rules and scoring: pure functions over observations, clock injected.
+        .target(name: "Detection", dependencies: ["CellwatchModel"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
@@ -46,6 +49,7 @@ let package = Package(
         .testTarget(name: "GSMTests", dependencies: ["GSM", "DSP", "CellwatchModel", "Radio", "TestSupport"],
                     exclude: ["Vectors"]),
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Thresholds and lists the rules use. Every default says where it comes from; those marked
+/// "provisional" are engineering guesses to be tuned on the simulated scenarios and recordings.
+public struct DetectionConfiguration: Sendable {
+    /// MNCs allocated per MCC of the country the sensors work in. A PLMN whose MCC is listed but whose
+    /// MNC is not is unknown; a PLMN whose MCC is not listed is foreign.
+    public var countryMNCs: [Int: Set<Int>] = [460: DetectionConfiguration.chinaMNCs]
+    /// PLMNs (MCC, MNC) accepted whatever the lists say: roaming partners across a border (Hong Kong
+    /// 454, Macau 455), private networks the user knows about.
+    public var allowedPLMNs: Set<PLMNCode> = []
+
+    /// China (MCC 460) MNCs: 00/02/04/07/08 China Mobile, 01/06/09 China Unicom, 03/05/11 China Telecom,
+    /// 15 China Broadnet, 20 China Tietong (GSM-R). Source: the Wikipedia list "Mobile Network Codes in
+    /// ITU region 4xx (Asia)" as of 2024, not checked against the ITU-T E.212 Operational Bulletin;
+    /// 04 and 08 are held by China Mobile for IoT/satellite use and are rarely heard on a broadcast
+    /// channel. Extend through `countryMNCs` or `allowedPLMNs` rather than by editing this list.
+    public static let chinaMNCs: Set<Int> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 15, 20]
+
+    /// CELL_RESELECT_OFFSET raw value above which the C2 bonus is abnormal: 40 = 80 dB (TS 45.008 §9);
+    /// SnoopSnitch and Crocodile Hunter use the same bound.
+    public var cellReselectOffsetLimit = 40
+    /// CRO (raw) from which an immediate bonus (TEMPORARY_OFFSET 0, PENALTY_TIME 0) is unusual:
+    /// 20 = 40 dB. Provisional.
+    public var immediateBonusCellReselectOffset = 20
+    /// T3212 (deci-hours) below which the periodic update is unusually frequent: 10 = 1 hour.
+    /// Provisional; networks commonly use 1–4 hours (TS 44.018 §10.5.2.11 gives the unit).
+    public var t3212LowLimitDeciHours = 10
+
+    /// GSM BTS carrier accuracy: 0.05 ppm (TS 45.010 §5.1, TS 45.005 §6.1).
+    public var gsmFrequencyTolerancePPM = 0.05
+    /// LTE eNB accuracy: 0.05 ppm wide area, 0.1 ppm local area, 0.25 ppm home eNB (TS 36.104 §6.5.1).
+    /// The local-area figure so that small cells do not alarm.
+    public var lteFrequencyTolerancePPM = 0.1
+    /// What a calibrated sensor may still be off (GPSDO or calibration residual, estimator noise).
+    /// Provisional.
+    public var calibratedSensorResidualPPM = 0.03
+    /// Allowance when an uncalibrated sensor's error is estimated from the median of known cells it
+    /// hears (the median's own scatter). Provisional.
+    public var referenceResidualPPM = 0.1
+    /// Known cells the uncalibrated sensor must hear before its own error is estimated.
+    public var minimumReferenceCells = 3
+    /// Speed assumed when a fix gives none, for the Doppler allowance: 33 m/s (120 km/h) adds 0.11 ppm.
+    public var assumedSpeedMetersPerSecond = 33.0
+
+    /// CCCH load typical of an SMS blaster, per second. Provisional: a non-combined CCCH carries at most
+    /// 9 blocks per 51-multiframe (≈ 38 messages/s; TS 45.002 §6.5); a busy real cell pages a few to a
+    /// few tens per second and assigns a few per second.
+    public var pagingPerSecondLimit = 20.0
+    public var immediateAssignmentsPerSecondLimit = 2.0
+    /// Counts over a shorter window say too little.
+    public var minimumCountWindowSeconds = 5.0
+
+    /// Margin beyond a known cell's range before "heard outside its area" fires. Provisional.
+    public var areaMarginMeters = 3000.0
+    /// Furthest a GSM cell is used: timing advance 63 ≈ 35 km (TS 45.010 §5.5). Two sensors hearing one
+    /// fixed cell are at most twice this apart.
+    public var maximumAudibleRangeMeters = 35_000.0
+    /// Sightings older than this are not compared for movement.
+    public var movementWindow: TimeInterval = 3600
+
+    /// Observations of a LAC/TAC before "only one cell in it" is evidence.
+    public var singleCellAreaMinimumObservations = 20
+
+    public init() {}
+}
+
+/// MCC and MNC as numbers.
+public struct PLMNCode: Hashable, Sendable, Codable {
+    public var mcc: Int
+    public var mnc: Int
+    public init(mcc: Int, mnc: Int) {
+        self.mcc = mcc
+        self.mnc = mnc
+    }
+}

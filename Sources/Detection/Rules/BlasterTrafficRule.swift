@@ -1,0 +1,34 @@
+import CellwatchModel
+
+/// CCCH load of an SMS blaster: it pages and assigns channels to every phone it captures, far more
+/// than a real cell of its size.
+public struct BlasterTrafficRule: Rule {
+    public let id = "CCCH_LOAD_LIKE_SMS_BLASTER"
+    public let reason = "Paging or channel assignment rates are as high as an SMS blaster's."
+    public let inputs = ["pagingRequestCount", "immediateAssignmentCount", "countWindowSeconds",
+                         "configuration.pagingPerSecondLimit", "configuration.immediateAssignmentsPerSecondLimit"]
+    public let weight = 0.40
+    /// One of the two rates alone: weaker.
+    public let singleRateWeight = 0.25
+    public let knownFalsePositiveCauses = [
+        "Busy real cells at stations, stadiums and events (paging and assignments both high).",
+        "Paging or location update storms after a core network or neighbour cell outage.",
+        "Short windows: counts over less than minimumCountWindowSeconds are ignored.",
+    ]
+    public init() {}
+
+    public func evaluate(_ o: CellObservation, in context: RuleContext) -> Finding? {
+        let c = context.configuration
+        guard let window = o.countWindowSeconds, window >= c.minimumCountWindowSeconds else { return nil }
+        let paging = o.pagingRequestCount.map { Double($0) / window }
+        let assignments = o.immediateAssignmentCount.map { Double($0) / window }
+        let pagingHigh = (paging ?? 0) > c.pagingPerSecondLimit
+        let assignmentsHigh = (assignments ?? 0) > c.immediateAssignmentsPerSecondLimit
+        guard pagingHigh || assignmentsHigh else { return nil }
+        var parts: [String] = []
+        if let paging { parts.append("paging \(Text.fixed(paging, 1))/s (limit \(Text.fixed(c.pagingPerSecondLimit, 1)))") }
+        if let assignments { parts.append("immediate assignment \(Text.fixed(assignments, 1))/s (limit \(Text.fixed(c.immediateAssignmentsPerSecondLimit, 1)))") }
+        return finding(parts.joined(separator: " and ") + " over \(Text.fixed(window, 0)) s",
+                       weight: pagingHigh && assignmentsHigh ? weight : singleRateWeight)
+    }
+}

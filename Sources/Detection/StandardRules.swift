@@ -1,0 +1,18 @@
+/// The rules a detector runs unless told otherwise.
+public enum StandardRules {
+    public static let all: [any Rule] = [
+        CellNotInBaselineRule(),
+        PLMNNotValidRule(),
+        AreaCodeChangedRule(),
+        CGIChannelMismatchRule(),
+        CellOutsideKnownAreaRule(),
+        CellMovesRule(),
+        CellReselectOffsetRule(),
+        ImmediateReselectBonusRule(),
+        T3212Rule(),
+        NeighbourListEmptyRule(),
+        CarrierFrequencyErrorRule(),
+        BlasterTrafficRule(),
+        SingleCellAreaRule(),
+    ]
+}
