@@ -127,7 +127,9 @@ public final class GSMReceiver {
                 }
                 fcchPosition = bufferEnd
                 if let burst = found.first {
-                    let absolute = FrequencyCorrectionBurst(start: fcchBase + burst.start, frequencyOffset: burst.frequencyOffset)
+                    // The detector's estimate uses a one-symbol lag only; refine it on the buffered burst.
+                    let start = fcchBase + burst.start
+                    let absolute = FrequencyCorrectionBurst(start: start, frequencyOffset: fcchFrequency(start: start) ?? burst.frequencyOffset)
                     events.append(.frequencyCorrection(absolute))
                     correctFrequency(absolute.frequencyOffset, buffered: true)
                     state = .awaitingSCH(fcchStart: absolute.start)
@@ -250,24 +252,43 @@ public final class GSMReceiver {
 
     /// Fine frequency from an FCCH burst inside the synchronised stream.
     private func measureFCCH(at start: Int) {
-        let from = start - bufferStart + 8 * BurstFormat.samplesPerSymbol
-        let to = start - bufferStart + 140 * BurstFormat.samplesPerSymbol
-        guard from >= BurstFormat.samplesPerSymbol, to <= buffer.count else { return }
-        // One-symbol lag, as in the FCCH detector: filtered noise does not correlate there.
-        let lag = BurstFormat.samplesPerSymbol
-        var re = 0.0, im = 0.0, e = 0.0
-        for i in from..<to {
-            let z = buffer[i] * buffer[i - lag].conjugate
-            re += Double(z.real)
-            im += Double(z.imag)
-            e += Double(buffer[i].magnitudeSquared)
-        }
-        guard e > 0, (re * re + im * im).squareRoot() / e > 0.8 else { return }
-        let nominal = 2 * Double.pi * BurstFormat.fcchToneOffset * Double(lag) / BurstFormat.sampleRate
-        let offset = (atan2(im, re) - nominal) * BurstFormat.sampleRate / (2 * .pi * Double(lag))
-        guard abs(offset) < 5e3 else { return }
+        guard let offset = fcchFrequency(start: start), abs(offset) < 5e3 else { return }
         // Half the measured error per FCCH: converges within a few without chasing noise.
         correctFrequency(offset * 0.5, buffered: false)
+    }
+
+    /// The FCCH tone's offset from its nominal +67.7 kHz, measured on the buffered burst whose bit 0 is
+    /// near `start`, or nil when no clean tone is there.
+    ///
+    /// Two lags: one symbol (4 samples) gives an unambiguous estimate over ±67 kHz but is biased toward
+    /// 0 Hz by noise, which the channel filter leaves correlated over a few samples (−0.5 kHz at 10 dB);
+    /// 256 samples (16 whole cycles of the tone) sees uncorrelated noise and is unbiased, but wraps every
+    /// 4.23 kHz. The short lag picks the wrap of the long one.
+    func fcchFrequency(start: Int) -> Double? {
+        let sps = BurstFormat.samplesPerSymbol
+        let from = start - bufferStart + 12 * sps, to = start - bufferStart + 136 * sps
+        let long = 256
+        guard from >= sps, to <= buffer.count, to - from > long + 64 else { return nil }
+        func lagged(_ lag: Int, _ first: Int) -> (Double, Double, Double) {
+            var re = 0.0, im = 0.0, e = 0.0
+            for i in first..<to {
+                let z = buffer[i] * buffer[i - lag].conjugate
+                re += Double(z.real)
+                im += Double(z.imag)
+                e += Double(buffer[i].magnitudeSquared)
+            }
+            return (re, im, e)
+        }
+        let rate = BurstFormat.sampleRate, tone = BurstFormat.fcchToneOffset
+        let (re4, im4, e4) = lagged(sps, from)
+        guard e4 > 0, (re4 * re4 + im4 * im4).squareRoot() / e4 > 0.6 else { return nil }
+        let short = (atan2(im4, re4) - 2 * Double.pi * tone * Double(sps) / rate) * rate / (2 * .pi * Double(sps))
+        let (reL, imL, _) = lagged(long, from + long)
+        var turn = atan2(imL, reL) - 2 * Double.pi * tone * Double(long) / rate
+        turn = turn - 2 * .pi * (turn / (2 * .pi)).rounded()
+        let step = rate / Double(long)
+        let fine = turn * rate / (2 * .pi * Double(long))
+        return fine + step * ((short - fine) / step).rounded()
     }
 
     /// Moves the carrier by `offset` Hz: the mixer for samples still to come, and the buffered samples
