@@ -45,14 +45,8 @@ struct DecodeGSM: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per line.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Sample format of a raw file: cf32, ci16 (cs16), ci8 (cs8), cu8.", valueName: "FORMAT"))
-    var format: String?
-
-    @Option(name: .long, help: ArgumentHelp("Sample rate of a raw file, samples per second.", valueName: "HZ"))
-    var rate: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Centre frequency in hertz (raw files; overrides core:frequency).", valueName: "HZ"))
-    var frequency: Double?
+    @OptionGroup(title: "Raw files")
+    var raw: RawInputOptions
 
     @Option(name: .long, help: ArgumentHelp("Also send each decoded block as GSMTAP over UDP to HOST:PORT (Wireshark: udp port 4729). Blocks carrying subscriber identities are not sent.", valueName: "HOST:PORT"))
     var gsmtap: String?
@@ -72,15 +66,7 @@ struct DecodeGSM: ParsableCommand {
             return
         }
         let input = input!
-        var raw = Recording.RawParameters()
-        if let format {
-            guard let f = SampleFormat(argument: format) else {
-                fail("unknown sample format \"\(format)\"; use one of \(SampleFormat.argumentNames)", code: 64)
-            }
-            raw.format = f
-        }
-        raw.sampleRate = rate
-        raw.frequency = frequency.map(Hertz.init)
+        let raw = self.raw.parameters()
         do {
             let device = try FileDevice(path: input, raw: raw)
             let carriers = try GSMRecordingDecoder().decode(device, source: input, arfcn: arfcn)

@@ -35,14 +35,8 @@ struct Scan: ParsableCommand {
     @Flag(name: .long, help: "Also list the power of every GSM ARFCN and LTE EARFCN (centre 1.08 MHz) inside the span.")
     var channels = false
 
-    @Option(name: .long, help: ArgumentHelp("Sample format of a raw file: cf32, ci16 (cs16), ci8 (cs8), cu8.", valueName: "FORMAT"))
-    var format: String?
-
-    @Option(name: .long, help: ArgumentHelp("Sample rate of a raw file, samples per second (e.g. 2048000 or 2.048e6).", valueName: "HZ"))
-    var rate: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Centre frequency in hertz (raw files; overrides a SigMF core:frequency).", valueName: "HZ"))
-    var frequency: Double?
+    @OptionGroup(title: "Raw files")
+    var raw: RawInputOptions
 
     @Option(name: .long, help: ArgumentHelp("Minimum carrier SNR in its channel to report it.", valueName: "DB"))
     var threshold: Double = 10
@@ -57,18 +51,7 @@ struct Scan: ParsableCommand {
         }
         config.detectionThreshold = Decibels(threshold)
 
-        var raw = Recording.RawParameters()
-        if let format {
-            guard let f = SampleFormat(argument: format) else {
-                fail("unknown sample format \"\(format)\"; use one of \(SampleFormat.argumentNames)", code: 64)
-            }
-            raw.format = f
-        }
-        raw.sampleRate = rate
-        if let frequency {
-            guard frequency.isFinite, frequency > 0 else { fail("--frequency \(frequency) must be a positive number of hertz", code: 64) }
-            raw.frequency = Hertz(frequency)
-        }
+        let raw = self.raw.parameters()
 
         do {
             let device = try FileDevice(path: input, raw: raw)
