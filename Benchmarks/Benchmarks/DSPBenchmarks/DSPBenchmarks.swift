@@ -15,6 +15,7 @@ import DSP
 import Radio
 
 let blockSamples = 65_536
+let cacheBlockSamples = 16_384
 let psdSizes = [512, 1024, 4096]
 
 let metrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal, .throughput]
@@ -85,7 +86,7 @@ final class PSDState {
     let psd: WelchPSD
     let segmentsPerBlock: Int
 
-    init(size: Int) throws {
+    init(size: Int, blockSamples: Int = blockSamples) throws {
         block = ComplexBlock(count: blockSamples, seed: 0xC311_3A7C)
         psd = try WelchPSD(size: size, window: .hann, overlap: 0.5)
         precondition(blockSamples % psd.hop == 0, "block must be a whole number of hops")
@@ -99,7 +100,7 @@ final class BareFFTState {
     let fft: FFT
     let transformsPerIteration: Int
 
-    init(size: Int) throws {
+    init(size: Int, blockSamples: Int = blockSamples) throws {
         fft = try FFT(size: size, direction: .forward)
         transformsPerIteration = 2 * blockSamples / size  // = segments of one PSD block at hop size/2
         let block = ComplexBlock(count: size, seed: 0xC311_3A7C)
@@ -183,11 +184,13 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // 2. Welch PSD per block, and the bare FFT of the same size, same number of transforms.
-    for size in psdSizes {
-        let segments = 2 * blockSamples / size
-        register("WelchPSD hann n=\(size) x\(blockSamples) (\(segments) seg)") {
-            try PSDState(size: size)
+    // 2. Welch PSD per block, and the bare FFT of the same size, same number of transforms. Two block
+    // sizes: 65536 samples (512 KiB, more than the 512 KiB L2 holds with everything else) and 16384
+    // (128 KiB, what stays in L2 — the block size SpectrumScanner streams with).
+    for (size, block) in psdSizes.flatMap({ s in [(s, blockSamples), (s, cacheBlockSamples)] }) {
+        let segments = 2 * block / size
+        register("WelchPSD hann n=\(size) x\(block) (\(segments) seg)") {
+            try PSDState(size: size, blockSamples: block)
         } body: { benchmark, state in
             for _ in benchmark.scaledIterations {
                 let before = state.psd.segmentCount
@@ -201,7 +204,7 @@ let benchmarks: @Sendable () -> Void = {
         }
 
         register("FFT.execute n=\(size) x\(segments)") {
-            try BareFFTState(size: size)
+            try BareFFTState(size: size, blockSamples: block)
         } body: { benchmark, state in
             let fft = state.fft
             let n = state.transformsPerIteration
