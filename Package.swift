@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "cellwatch",
             dependencies: [
-                "Survey", "Radio", "CellwatchModel", "GSM",
+                "Survey", "Radio", "CellwatchModel", "GSM", "Detection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -9,6 +9,10 @@ public struct GSMCellSummary: Sendable {
     public var cellIdentity: Int?
     public var neighbours: [Int]?
     public var cellReselectOffset: Int?
+    public var temporaryOffset: Int?
+    public var penaltyTime: Int?
+    /// BS_PA_MFRMS as coded (0–7 → 2–9 multiframes).
+    public var bsPaMfrmsCode: Int?
     public var t3212: Int?
     public var ccchConf: Int?
     public var blocksDecoded = 0
@@ -38,7 +42,12 @@ public struct GSMCellSummary: Sendable {
             cellIdentity = si.cellIdentity
             t3212 = si.controlChannel.t3212
             ccchConf = si.controlChannel.ccchConf
-            if let s = si.restOctets.selectionParameters { cellReselectOffset = s.cellReselectOffset }
+            bsPaMfrmsCode = si.controlChannel.bsPaMfrmsCode
+            if let s = si.restOctets.selectionParameters {
+                cellReselectOffset = s.cellReselectOffset
+                temporaryOffset = s.temporaryOffset
+                penaltyTime = s.penaltyTime
+            }
         case .systemInformation4(let si):
             mcc = mcc ?? si.locationArea.mcc
             mnc = mnc ?? si.locationArea.mnc

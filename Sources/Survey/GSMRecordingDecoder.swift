@@ -1,3 +1,4 @@
+import Foundation
 import CellwatchModel
 import DSP
 import GSM
@@ -142,5 +143,29 @@ public final class GSMRecordingDecoder {
     static func message(_ b: GSMBlock) -> (RRMessage?, RRDecodingError?) {
         guard let l2 = b.l2 else { return (nil, nil) }
         do throws(RRDecodingError) { return (try RRMessageDecoder.decode(l2Block: l2), nil) } catch { return (nil, error) }
+    }
+}
+
+extension GSMCarrierDecode {
+    /// The carrier as one `CellObservation` for detection: identity (from SI3/SI4), the broadcast
+    /// parameters rules read, message counts over `windowSeconds`, and the RF measurements. Nil when
+    /// the cell's identity (MCC, MNC, LAC, CI) or its ARFCN was not decoded.
+    public func observation(sensorID: String, time: Date, windowSeconds: Double, position: GeoFix? = nil,
+                            frequencyCalibrated: Bool = false) -> CellObservation? {
+        let s = summary
+        guard let arfcn, let mcc = s.mcc, let mnc = s.mnc, let lac = s.lac, let ci = s.cellIdentity else { return nil }
+        let paging = ["PR1", "PR2", "PR3"].reduce(0) { $0 + (s.messageCounts[$1] ?? 0) }
+        let assignments = ["IA", "IAX"].reduce(0) { $0 + (s.messageCounts[$1] ?? 0) }
+        return CellObservation(
+            rat: .gsm, channel: .arfcn(ARFCN(arfcn)),
+            identity: CellIdentity(mcc: mcc, mnc: mnc, areaCode: lac, cellId: ci, bsic: s.bsic.map { Int($0.value) }),
+            cellReselectOffset: s.cellReselectOffset, temporaryOffset: s.temporaryOffset, penaltyTime: s.penaltyTime,
+            t3212DeciHours: s.t3212, ccchConf: s.ccchConf, bsPaMfrms: s.bsPaMfrmsCode,
+            neighbourARFCNs: s.neighbours.map { $0.map(ARFCN.init) },
+            pagingRequestCount: paging, immediateAssignmentCount: assignments, countWindowSeconds: windowSeconds,
+            powerDBFS: powerDBFS, snrDB: snr,
+            carrierOffset: frequencyOffset.map(Hertz.init),
+            carrierOffsetPPM: frequencyOffset.flatMap { off in frequency.map { off / $0.value * 1e6 } },
+            frequencyCalibrated: frequencyCalibrated, sensorID: sensorID, position: position, time: time)
     }
 }

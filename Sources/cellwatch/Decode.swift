@@ -1,5 +1,6 @@
 import ArgumentParser
 import CellwatchModel
+import Detection
 import Foundation
 import GSM
 import Radio
@@ -54,6 +55,9 @@ struct DecodeGSM: ParsableCommand {
     @Option(name: .customLong("gsmtap-pcap"), help: ArgumentHelp("Also write the GSMTAP packets to a pcap file for Wireshark.", valueName: "FILE"))
     var gsmtapPcap: String?
 
+    @Flag(name: .long, help: "Also judge each cell with the detection rules (empty baseline, China's operator list): score, severity and reasons.")
+    var assess = false
+
     func validate() throws {
         if (input == nil) == (bursts == nil) {
             throw ValidationError("give either a recording (INPUT) or --bursts FILE, not both or neither")
@@ -79,12 +83,26 @@ struct DecodeGSM: ParsableCommand {
                     }
                 }
                 print(json ? GSMDecodeFormatter.cellJSON(c) : GSMDecodeFormatter.cellText(c))
+                if assess { printAssessment(c, windowSeconds: device.recording.durationSeconds) }
             }
         } catch let e as RadioError {
             fail(e.description)
         } catch let e as GSMDecodeError {
             fail(e.description)
         }
+    }
+
+    /// Runs the detection rules on the cell as one observation, with an empty baseline (a recording
+    /// says nothing of the network around it) and the clock at the time of the run.
+    private func printAssessment(_ c: GSMCarrierDecode, windowSeconds: Double) {
+        let now = Date()
+        guard let o = c.observation(sensorID: "recording", time: now, windowSeconds: windowSeconds) else {
+            print(json ? #"{"type":"assessment","error":"cell identity not decoded"}"# : "  assessment: cell identity not decoded")
+            return
+        }
+        var detector = Detector(baseline: Baseline(), clock: { now })
+        let s = detector.process(o)
+        print(json ? AssessmentFormatter.json(s) : AssessmentFormatter.text(s))
     }
 
     private func export(_ carriers: [GSMCarrierDecode]) throws {
@@ -118,6 +136,11 @@ struct DecodeGSM: ParsableCommand {
                 }
             }
             print(json ? GSMDecodeFormatter.cellJSON(c) : GSMDecodeFormatter.cellText(c))
+            if assess {
+                let fns = c.blocks.map { Double($0.block.frameNumber.value) }
+                let span = ((fns.max() ?? 0) - (fns.min() ?? 0) + 4) * 120e-3 / 26
+                printAssessment(c, windowSeconds: span)
+            }
         } catch let e as BurstFileError {
             fail(e.description)
         } catch {

@@ -174,3 +174,28 @@ struct CLIGSMTAPTests {
         }
     }
 }
+
+/// Issue 5's check on the real world: the recordings in shared/testdata, judged with an empty baseline,
+/// raise no high-severity alert (they are a legitimate network and references made from one).
+@Suite(.enabled(if: TestSupport.hasTestdata, "../shared/testdata is not present"))
+struct CLIAssessTests {
+    @Test(arguments: [["gsm/ref_c0_clean.sigmf-meta"], ["gsm/ref_c0_impaired.sigmf-meta"],
+                      ["--bursts", "gsm/vf_call6_arfcn725.bursts.bz2", "--arfcn", "725"]])
+    func realRecordingsRaiseNoHighAlert(arguments: [String]) throws {
+        let args = try arguments.map { a in a.hasPrefix("gsm/") ? try #require(TestSupport.recording(a)) : a }
+        let r = try CLIRun.run(["decode", "gsm"] + args + ["--assess", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let assessments = r.stdout.split(separator: "\n").compactMap { line -> [String: Any]? in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  o["type"] as? String == "assessment" else { return nil }
+            return o
+        }
+        try #require(assessments.count == 1)
+        let a = assessments[0]
+        #expect(a["severity"] as? String != "high", "\(a)")
+        #expect(a["alert"] as? Bool == false, "\(a)")
+        // The one reason expected everywhere: a German network seen with China's operator list.
+        let rules = (a["reasons"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules.contains("PLMN_FOREIGN_OR_UNKNOWN"))
+    }
+}
