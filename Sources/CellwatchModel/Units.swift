@@ -22,24 +22,9 @@ public struct Hertz: Hashable, Comparable, Sendable, Codable, CustomStringConver
     /// "947.000 MHz", "1.083 MHz", "67.7 kHz": the form people read on a spectrum analyser.
     public var description: String {
         let a = abs(value)
-        if a >= 1e6 { return "\(Self.fixed(value / 1e6, 3)) MHz" }
-        if a >= 1e3 { return "\(Self.fixed(value / 1e3, 1)) kHz" }
-        return "\(Self.fixed(value, 0)) Hz"
-    }
-
-    static func fixed(_ x: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (x * scale).rounded() / scale
-        var s = String(r)
-        if digits == 0, s.hasSuffix(".0") { s.removeLast(2); return s }
-        if let dot = s.firstIndex(of: ".") {
-            let have = s.distance(from: dot, to: s.endIndex) - 1
-            if have < digits { s += String(repeating: "0", count: digits - have) }
-        } else if digits > 0 {
-            s += "." + String(repeating: "0", count: digits)
-        }
-        return s
+        if a >= 1e6 { return "\((value / 1e6).fixed(3)) MHz" }
+        if a >= 1e3 { return "\((value / 1e3).fixed(1)) kHz" }
+        return "\(value.fixed(0)) Hz"
     }
 }
 
@@ -64,7 +49,7 @@ public struct Decibels: Hashable, Comparable, Sendable, Codable, CustomStringCon
         var c = encoder.singleValueContainer()
         try c.encode(value)
     }
-    public var description: String { "\(Hertz.fixed(value, 1)) dB" }
+    public var description: String { "\(value.fixed(1)) dB" }
 }
 
 /// Radio access technology.

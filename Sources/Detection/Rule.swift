@@ -40,19 +40,6 @@ public struct RuleContext: Sendable {
 
 /// Formatting helpers for reasons: fixed decimals without Foundation's locale-dependent formatters.
 enum Text {
-    static func fixed(_ x: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (abs(x) * scale).rounded()
-        let whole = Int(r / scale)
-        let frac = Int(r) - whole * Int(scale)
-        var s = (x < 0 && r > 0 ? "-" : "") + String(whole)
-        if digits > 0 {
-            let f = String(frac)
-            s += "." + String(repeating: "0", count: digits - f.count) + f
-        }
-        return s
-    }
-    static func signed(_ x: Double, _ digits: Int) -> String { (x >= 0 ? "+" : "") + fixed(x, digits) }
-    static func km(_ meters: Double) -> String { fixed(meters / 1000, 1) + " km" }
+    static func signed(_ x: Double, _ digits: Int) -> String { (x >= 0 ? "+" : "") + x.fixed(digits) }
+    static func km(_ meters: Double) -> String { (meters / 1000).fixed(1) + " km" }
 }

@@ -75,7 +75,7 @@ struct CarrierDetector {
                     rat: .lte, offset: centreOff, absolute: absolute(centreOff), bandwidth: bw,
                     power: power, snr: max(power - noise, 0) / noise, segment: input.segment, exceedsSpan: touches,
                     evidence: input.ofdm.detected
-                        ? "flat \(Self.kHz(bw)) kHz carrier with OFDM cyclic prefix (correlation \(Self.fixed(input.ofdm.correlation, 2)))"
+                        ? "flat \(Self.kHz(bw)) kHz carrier with OFDM cyclic prefix (correlation \(input.ofdm.correlation.fixed(2)))"
                         : "flat \(Self.kHz(bw)) kHz carrier matching an LTE channel bandwidth"))
             } else {
                 narrowRegions.append(region)
@@ -97,7 +97,7 @@ struct CarrierDetector {
             carriers.append(makeCarrier(
                 rat: .lte, offset: centreOff, absolute: absolute(centreOff), bandwidth: span, power: power, snr: snr,
                 segment: input.segment, exceedsSpan: true,
-                evidence: "OFDM cyclic prefix at the LTE symbol time (correlation \(Self.fixed(input.ofdm.correlation, 2)), \(Self.fixed(input.ofdm.peakToMedian, 1))× its median) across the whole span; SNR from the correlation, a lower bound"))
+                evidence: "OFDM cyclic prefix at the LTE symbol time (correlation \(input.ofdm.correlation.fixed(2)), \(input.ofdm.peakToMedian.fixed(1))× its median) across the whole span; SNR from the correlation, a lower bound"))
         }
 
         carriers = carriers.filter { c in
@@ -372,9 +372,4 @@ struct CarrierDetector {
     }
 
     static func kHz(_ hz: Double) -> String { String(Int((hz / 1e3).rounded())) }
-    static func fixed(_ x: Double, _ digits: Int) -> String {
-        var s = 1.0
-        for _ in 0..<digits { s *= 10 }
-        return String((x * s).rounded() / s)
-    }
 }

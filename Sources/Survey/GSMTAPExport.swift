@@ -1,3 +1,4 @@
+import CellwatchModel
 import GSM
 
 /// Sends decoded blocks as GSMTAP (UDP and/or a pcap file) so Wireshark shows them. Blocks that carry
@@ -9,7 +10,7 @@ public enum GSMTAPExport {
         for (block, message, _) in carrier.blocks {
             guard let l2 = block.l2 else { continue }
             if block.channel == .sdcch || GSMDecodeFormatter.carriesIdentities(message) { withheld += 1; continue }
-            let snr = block.snr.isFinite && block.snr > 0 ? Int((10 * log10Double(block.snr)).rounded()) : 0
+            let snr = block.snr.isFinite && block.snr > 0 ? Int(Decibels(powerRatio: block.snr).value.rounded()) : 0
             let packet = GSMTAP.umPacket(arfcn: carrier.arfcn ?? 0, pcs: carrier.band == .pcs1900, snrDB: snr,
                                          frameNumber: block.frameNumber, channel: GSMTAP.UmChannel(block.channel), l2: l2)
             sender?.send(packet)
@@ -19,8 +20,3 @@ public enum GSMTAPExport {
         return (sent, withheld)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-@inline(__always) func log10Double(_ x: Double) -> Double { log10(x) }

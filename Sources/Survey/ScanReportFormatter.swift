@@ -64,17 +64,17 @@ public enum ScanReportFormatter {
     public static func table(_ r: ScanReport, includeChannels: Bool) -> String {
         var out = ""
         let duration = Double(r.samples) / r.sampleRate
-        out += "\(r.source): \(fixed(r.sampleRate / 1e6, 3)) MS/s, \(r.samples) samples (\(fixed(duration, 3)) s)\n"
+        out += "\(r.source): \((r.sampleRate / 1e6).fixed(3)) MS/s, \(r.samples) samples (\(duration.fixed(3)) s)\n"
         for sp in r.spectra {
             let at = sp.centreFrequency.map { "at \($0)" } ?? "centre frequency unknown (offsets only)"
-            out += "segment \(sp.segment) \(at): FFT \(sp.fftSize) (\(fixed(sp.sampleRate / Double(sp.fftSize) / 1e3, 2)) kHz bins), \(sp.segmentsAveraged) averages; "
-            out += "noise floor \(fixed(sp.noiseFloorPer200kHzDBFS.value, 1)) dBFS per 200 kHz, total \(fixed(sp.totalPowerDBFS.value, 1)) dBFS\n"
+            out += "segment \(sp.segment) \(at): FFT \(sp.fftSize) (\((sp.sampleRate / Double(sp.fftSize) / 1e3).fixed(2)) kHz bins), \(sp.segmentsAveraged) averages; "
+            out += "noise floor \(sp.noiseFloorPer200kHzDBFS.value.fixed(1)) dBFS per 200 kHz, total \(sp.totalPowerDBFS.value.fixed(1)) dBFS\n"
         }
         if includeChannels, !r.channels.isEmpty {
             out += "\nchannel powers\n"
             var rows = [["band", "channel", "frequency", "power dBFS"]]
             for c in r.channels {
-                rows.append([c.band.name, String(c.channel), "\(c.frequency)", fixed(c.powerDBFS.value, 1)])
+                rows.append([c.band.name, String(c.channel), "\(c.frequency)", c.powerDBFS.value.fixed(1)])
             }
             out += render(rows, rightAligned: [1, 3])
         }
@@ -87,13 +87,13 @@ public enum ScanReportFormatter {
         for c in r.carriers {
             rows.append([
                 c.frequency.map { "\($0)" } ?? "-",
-                (c.offset.value >= 0 ? "+" : "") + fixed(c.offset.value / 1e3, 1) + " kHz",
+                (c.offset.value >= 0 ? "+" : "") + (c.offset.value / 1e3).fixed(1) + " kHz",
                 c.band?.name ?? "-",
                 c.channel.map(String.init) ?? "-",
                 c.rat.rawValue,
-                (c.exceedsSpan ? "≥" : "") + fixed(c.bandwidth.value / 1e3, 0) + " kHz",
-                fixed(c.powerDBFS.value, 1),
-                fixed(c.snr.value, 1),
+                (c.exceedsSpan ? "≥" : "") + (c.bandwidth.value / 1e3).fixed(0) + " kHz",
+                c.powerDBFS.value.fixed(1),
+                c.snr.value.fixed(1),
                 c.evidence,
             ])
         }
@@ -120,16 +120,4 @@ public enum ScanReportFormatter {
         return out
     }
 
-    static func fixed(_ x: Double, _ digits: Int) -> String {
-        guard x.isFinite else { return x > 0 ? "inf" : "-inf" }
-        var s = 1.0
-        for _ in 0..<digits { s *= 10 }
-        let r = (x * s).rounded() / s
-        if digits == 0 { return String(Int64(r)) }
-        var str = String(r)
-        if let dot = str.firstIndex(of: "."), str.distance(from: dot, to: str.endIndex) - 1 < digits {
-            str += String(repeating: "0", count: digits - (str.distance(from: dot, to: str.endIndex) - 1))
-        }
-        return str
-    }
 }

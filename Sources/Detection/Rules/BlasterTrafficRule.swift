@@ -27,9 +27,9 @@ public struct BlasterTrafficRule: Rule {
         let assignmentsHigh = (assignments ?? 0) > c.immediateAssignmentsPerSecondLimit
         guard assignmentsHigh else { return nil }
         var parts: [String] = []
-        if let paging { parts.append("paging \(Text.fixed(paging, 1))/s (limit \(Text.fixed(c.pagingPerSecondLimit, 1)))") }
-        if let assignments { parts.append("immediate assignment \(Text.fixed(assignments, 1))/s (limit \(Text.fixed(c.immediateAssignmentsPerSecondLimit, 1)))") }
-        return finding(parts.joined(separator: " and ") + " over \(Text.fixed(window, 0)) s",
+        if let paging { parts.append("paging \(paging.fixed(1))/s (limit \(c.pagingPerSecondLimit.fixed(1)))") }
+        if let assignments { parts.append("immediate assignment \(assignments.fixed(1))/s (limit \(c.immediateAssignmentsPerSecondLimit.fixed(1)))") }
+        return finding(parts.joined(separator: " and ") + " over \(window.fixed(0)) s",
                        weight: pagingHigh && assignmentsHigh ? weight : singleRateWeight)
     }
 }

@@ -32,13 +32,13 @@ public struct CarrierFrequencyErrorRule: Rule {
         if o.frequencyCalibrated {
             let limit = spec + c.calibratedSensorResidualPPM + doppler
             guard abs(ppm) > limit else { return nil }
-            return finding("carrier \(hz)\(Text.signed(ppm, 2)) ppm\(carrier), beyond the \(Text.fixed(spec, 2)) ppm real base stations hold (limit with sensor residual and Doppler \(Text.fixed(limit, 2)) ppm)")
+            return finding("carrier \(hz)\(Text.signed(ppm, 2)) ppm\(carrier), beyond the \(spec.fixed(2)) ppm real base stations hold (limit with sensor residual and Doppler \(limit.fixed(2)) ppm)")
         }
         guard let sensor = context.history.sensorOffsetPPM(o.sensorID, excluding: key, minimumCells: c.minimumReferenceCells)
         else { return nil }
         let relative = ppm - sensor
         let limit = spec + c.referenceResidualPPM + 2 * doppler
         guard abs(relative) > limit else { return nil }
-        return finding("carrier \(Text.signed(relative, 2)) ppm\(carrier) relative to known cells heard by the uncalibrated sensor \(o.sensorID) (its own error \(Text.signed(sensor, 2)) ppm; limit \(Text.fixed(limit, 2)) ppm)")
+        return finding("carrier \(Text.signed(relative, 2)) ppm\(carrier) relative to known cells heard by the uncalibrated sensor \(o.sensorID) (its own error \(Text.signed(sensor, 2)) ppm; limit \(limit.fixed(2)) ppm)")
     }
 }

@@ -27,6 +27,6 @@ public struct CellMovesRule: Rule {
             if d > allowed, d - allowed > (worst.map { $0.distance - $0.allowed } ?? 0) { worst = (d, allowed, dt) }
         }
         guard let worst else { return nil }
-        return finding("cell \(o.identity) heard at places \(Text.km(worst.distance)) apart within \(Text.fixed(worst.seconds / 60, 0)) min (a fixed cell: at most \(Text.km(worst.allowed)))")
+        return finding("cell \(o.identity) heard at places \(Text.km(worst.distance)) apart within \((worst.seconds / 60).fixed(0)) min (a fixed cell: at most \(Text.km(worst.allowed)))")
     }
 }
