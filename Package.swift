@@ -24,8 +24,10 @@ let package = Package(
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         // libbz2 has no pkg-config file on Debian; the module map links it (gr-gsm .bursts.bz2 input).
         .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
+        // zlib: gzip report bodies between sensor and collector.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "CellwatchModel"),
+        .target(name: "CellwatchModel", dependencies: ["CZlib"]),
         .target(name: "DSP", dependencies: ["CFFTW"]),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"]),
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"]),
