@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Survey", targets: ["Survey"]),
         .library(name: "GSM", targets: ["GSM"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,8 @@ let package = Package(
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"]),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
         .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"]),
+        // RF scene synthesis: GSM/LTE transmitters, propagation, impairments, scenarios, SimulatedDevice.
+        .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel"]),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
         .target(name: "Detection", dependencies: ["CellwatchModel"]),
         .executableTarget(
