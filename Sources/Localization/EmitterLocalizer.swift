@@ -79,9 +79,10 @@ public struct FixedPathLossModel: Sendable, Hashable, Codable {
 /// is fitted by Levenberg–Marquardt inside an iteratively reweighted loop with a robust loss, so sightings
 /// spoiled by shadowing or multipath lose their pull. Fits start from the strongest sighting, the
 /// power-weighted centroid and the three best points of a coarse grid (where P_ref and n are solved in
-/// closed form), and the fit with the least robust misfit is kept. The position covariance is the x/y
-/// block of σ²·(JᵀWJ)⁻¹, widened for serially correlated shadowing, and gives the ellipse (chi-square,
-/// two degrees of freedom). The mirror image of the result across the sightings' main axis is fitted too:
+/// closed form), and the fit with the least robust misfit is kept. The position covariance starts as the
+/// x/y block of σ²·(JᵀWJ)⁻¹, widened for serially correlated shadowing; the ellipse (chi-square, two
+/// degrees of freedom) comes from the second moment of the profiled likelihood on a grid around the
+/// estimate, which also holds the curved, skewed spread along the range direction. The mirror image of the result across the sightings' main axis is fitted too:
 /// if it fits about as well (a straight-road drive) the ellipse is widened to cover both and a caveat says so.
 public enum EmitterLocalizer {
     /// The robust estimate, or nil when no sighting is usable (none, or none with finite values).
@@ -104,7 +105,9 @@ public enum EmitterLocalizer {
         guard var best = pickBest(fits, loss: o.loss) else { return prepared.centroidEstimate(caveat: .singularGeometry, options: o) }
 
         var caveats: [LocalizationCaveat] = []
-        var covariance = positionCovariance(best, model: model, options: o)
+        var covariance = positionCovariance(best, model: model, options: o).map {
+            gridCovariance(best, model: model, local: $0, options: o) ?? $0
+        }
 
         // Mirror check across the main axis of the sightings.
         let axis = prepared.mainAxis
@@ -124,7 +127,9 @@ public enum EmitterLocalizer {
             let cMirror = RobustSolver.robustCost(mfit.residuals, scale: s, loss: o.loss) + mfit.priorCost
             if cMirror < cBest {
                 best = mfit   // the grid missed the better side
-                covariance = positionCovariance(best, model: model, options: o)
+                covariance = positionCovariance(best, model: model, options: o).map {
+                    gridCovariance(best, model: model, local: $0, options: o) ?? $0
+                }
             }
             let other = cMirror < cBest ? (px, py) : (mfit.parameters[0], mfit.parameters[1])
             let otherSeparation = ((other.0 - best.parameters[0]) * (other.0 - best.parameters[0])
@@ -278,6 +283,82 @@ public enum EmitterLocalizer {
         let ee = c[0] * f, en = c[1] * f, nn = c[np + 1] * f
         guard ee.isFinite, en.isFinite, nn.isFinite, ee > 0, nn > 0 else { return nil }
         return (ee, en, nn)
+    }
+
+    /// The position covariance of the likelihood itself rather than of its local curvature: the misfit
+    /// (P_ref and n solved in closed form with the fit's robust weights and the exponent prior) is
+    /// evaluated on a grid spanning ±5 local standard deviations along the local ellipse's axes, turned into
+    /// a density exp(−Δmisfit / inflation), and its second moment about the estimate taken. Along the
+    /// range direction the likelihood is curved and skewed (a banana), which the local covariance
+    /// misses; the second moment about the estimate also carries the offset of the mass from it.
+    static func gridCovariance(_ fit: RobustFitResult, model: LogDistanceModel, local c: (ee: Double, en: Double, nn: Double),
+                               options o: LocalizationOptions, pointsPerSide: Int = 31) -> (ee: Double, en: Double, nn: Double)? {
+        let eig = SmallMatrix.symmetricEigen2(a: c.ee, b: c.en, c: c.nn)
+        let s1 = max(eig.major, 1).squareRoot(), s2 = max(eig.minor, 1).squareRoot()
+        let u = (cos(eig.angle), sin(eig.angle)), v = (-sin(eig.angle), cos(eig.angle))
+        let w = fit.weights
+        var sumW = 0.0, sumWR2 = 0.0
+        for i in w.indices { sumW += w[i]; sumWR2 += w[i] * fit.residuals[i] * fit.residuals[i] }
+        let sigma2 = max(sumWR2 / max(sumW - 4, 1), o.minimumScaleDB * o.minimumScaleDB)
+        let inflation = o.correctForSerialCorrelation
+            ? RobustSolver.serialCorrelationInflation(model.sightings, residuals: fit.residuals, weights: w) : 1
+        let x0 = fit.parameters[0], y0 = fit.parameters[1]
+        let k = max(pointsPerSide, 3)
+        var points: [(de: Double, dn: Double, cost: Double)] = []
+        points.reserveCapacity(k * k)
+        var minCost = Double.infinity
+        for i in 0..<k {
+            for j in 0..<k {
+                let a = 5 * s1 * (2 * Double(i) / Double(k - 1) - 1)
+                let b = 5 * s2 * (2 * Double(j) / Double(k - 1) - 1)
+                let de = a * u.0 + b * v.0, dn = a * u.1 + b * v.1
+                let cost = profiledMisfit(model, x: x0 + de, y: y0 + dn, weights: w, sigma2: sigma2, prior: o.pathLossExponentPrior)
+                guard cost.isFinite else { continue }
+                minCost = min(minCost, cost)
+                points.append((de, dn, cost))
+            }
+        }
+        guard minCost.isFinite else { return nil }
+        var total = 0.0, ee = 0.0, en = 0.0, nn = 0.0
+        for p in points {
+            let d = exp(-(p.cost - minCost) / inflation)
+            total += d; ee += d * p.de * p.de; en += d * p.de * p.dn; nn += d * p.dn * p.dn
+        }
+        guard total > 0 else { return nil }
+        let g = (ee / total, en / total, nn / total)
+        guard g.0.isFinite, g.1.isFinite, g.2.isFinite, g.0 > 0, g.2 > 0 else { return nil }
+        return g
+    }
+
+    /// Σ wᵢ rᵢ² / (2σ²) + (n − n₀)²/(2σₙ²) at (x, y) with P_ref and n at their conditional optimum.
+    static func profiledMisfit(_ model: LogDistanceModel, x: Double, y: Double, weights w: [Double], sigma2: Double,
+                               prior: ExponentPrior?) -> Double {
+        var sw = 0.0, sl = 0.0, sr = 0.0
+        var ls = [Double](repeating: 0, count: model.sightings.count)
+        for (i, s) in model.sightings.enumerated() {
+            let l = model.logTerm(s, x: x, y: y).l
+            ls[i] = l
+            sw += w[i]; sl += w[i] * l; sr += w[i] * s.rssi
+        }
+        guard sw > 0 else { return .infinity }
+        let ml = sl / sw, mr = sr / sw
+        var sxx = 0.0, sxy = 0.0
+        for (i, s) in model.sightings.enumerated() {
+            sxx += w[i] * (ls[i] - ml) * (ls[i] - ml); sxy += w[i] * (ls[i] - ml) * (s.rssi - mr)
+        }
+        var num = sxy / sigma2, den = sxx / sigma2
+        if let prior { num += prior.mean / (prior.sigma * prior.sigma); den += 1 / (prior.sigma * prior.sigma) }
+        var n = den > 0 ? num / den : (prior?.mean ?? 3)
+        n = min(max(n, model.exponentRange.lowerBound), model.exponentRange.upperBound)
+        let pRef = mr - n * ml
+        var cost = 0.0
+        for (i, s) in model.sightings.enumerated() {
+            let r = s.rssi - pRef - n * ls[i]
+            cost += w[i] * r * r
+        }
+        cost /= 2 * sigma2
+        if let prior { cost += (n - prior.mean) * (n - prior.mean) / (2 * prior.sigma * prior.sigma) }
+        return cost
     }
 
     /// Adds, along the offset to an alternative position, the variance that makes the ellipse reach it.

@@ -94,14 +94,14 @@ import TestSupport
         let coverage = Double(covered) / Double(trials)
         print("car drive, \(trials) trials: median error \(percentile(errors, 0.5).fixed(1)) m, p90 \(percentile(errors, 0.9).fixed(1)) m, "
             + "95 % ellipse coverage \(coverage.fixed(2)), median semi-major \(percentile(majors, 0.5).fixed(1)) m")
-        // Measured: median ≈ 115 m, p90 ≈ 420 m, coverage ≈ 0.7, semi-major ≈ 250 m. The bounds leave a
+        // Measured: median ≈ 115 m, p90 ≈ 425 m, coverage 0.88, semi-major ≈ 415 m. The bounds leave a
         // margin for platform differences in floating point, not for a worse method.
         #expect(percentile(errors, 0.5) < 150)
         #expect(percentile(errors, 0.9) < 500)
-        // Nominal 95 %: correlated shadowing and the curved (banana-shaped) likelihood along the range
-        // direction make the Gaussian ellipse somewhat optimistic; it must not be padded into uselessness.
-        #expect(coverage >= 0.6)
-        #expect(percentile(majors, 0.5) < 400)
+        // Nominal 95 %: correlated shadowing and a likelihood that reaches beyond the ±5σ grid leave it
+        // somewhat optimistic; it must not be padded into uselessness either (semi-major near the p90 error).
+        #expect(coverage >= 0.8)
+        #expect(percentile(majors, 0.5) < 600)
     }
 
     @Test func robustLossResistsGrossOutliers() {
