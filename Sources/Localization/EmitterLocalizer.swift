@@ -93,16 +93,9 @@ public enum EmitterLocalizer {
         if let degenerate = prepared.degenerateEstimate(options: o) { return degenerate }
 
         let model = prepared.model(options: o, moving: false)
-        var starts: [[Double]] = []
-        let wc = prepared.weightedCentroid
-        starts.append(model.profile(x: wc.east, y: wc.north))
-        let strongest = prepared.points.max { $0.rssi < $1.rssi }!
-        starts.append(model.profile(x: strongest.east, y: strongest.north))
-        for g in gridStarts(model, prepared: prepared, options: o) { starts.append(model.profile(x: g.0, y: g.1)) }
-
-        let fits = starts.map { RobustSolver.fit(model, start: $0, loss: o.loss, scaleFloor: o.minimumScaleDB,
-                                                        exponentPrior: o.pathLossExponentPrior) }
-        guard var best = pickBest(fits, loss: o.loss) else { return prepared.centroidEstimate(caveat: .singularGeometry, options: o) }
+        guard var best = fixedFit(model, prepared: prepared, options: o) else {
+            return prepared.centroidEstimate(caveat: .singularGeometry, options: o)
+        }
 
         var caveats: [LocalizationCaveat] = []
         var covariance = positionCovariance(best, model: model, options: o).map {
@@ -234,6 +227,21 @@ public enum EmitterLocalizer {
 
     // MARK: - Pieces shared with the tracker
 
+    /// The best robust fit of a fixed emitter from the strongest sighting, the power-weighted centroid and
+    /// the best grid points.
+    static func fixedFit(_ model: LogDistanceModel, prepared: Prepared, options o: LocalizationOptions) -> RobustFitResult? {
+        var starts: [[Double]] = []
+        let wc = prepared.weightedCentroid
+        starts.append(model.profile(x: wc.east, y: wc.north))
+        if let strongest = prepared.points.max(by: { $0.rssi < $1.rssi }) {
+            starts.append(model.profile(x: strongest.east, y: strongest.north))
+        }
+        for g in gridStarts(model, prepared: prepared, options: o) { starts.append(model.profile(x: g.0, y: g.1)) }
+        let fits = starts.map { RobustSolver.fit(model, start: $0, loss: o.loss, scaleFloor: o.minimumScaleDB,
+                                                 exponentPrior: o.pathLossExponentPrior) }
+        return pickBest(fits, loss: o.loss)
+    }
+
     /// The `count` lowest points of the profiled cost on a grid over the sightings' bounding box plus a
     /// margin, at least a tenth of the box apart.
     static func gridStarts(_ model: LogDistanceModel, prepared: Prepared, options o: LocalizationOptions,
@@ -307,12 +315,14 @@ public enum EmitterLocalizer {
         var points: [(de: Double, dn: Double, cost: Double)] = []
         points.reserveCapacity(k * k)
         var minCost = Double.infinity
+        var scratch = [Double](repeating: 0, count: model.sightings.count)
         for i in 0..<k {
             for j in 0..<k {
                 let a = 5 * s1 * (2 * Double(i) / Double(k - 1) - 1)
                 let b = 5 * s2 * (2 * Double(j) / Double(k - 1) - 1)
                 let de = a * u.0 + b * v.0, dn = a * u.1 + b * v.1
-                let cost = profiledMisfit(model, x: x0 + de, y: y0 + dn, weights: w, sigma2: sigma2, prior: o.pathLossExponentPrior)
+                let cost = profiledMisfit(model, x: x0 + de, y: y0 + dn, weights: w, sigma2: sigma2,
+                                          prior: o.pathLossExponentPrior, scratch: &scratch)
                 guard cost.isFinite else { continue }
                 minCost = min(minCost, cost)
                 points.append((de, dn, cost))
@@ -331,10 +341,10 @@ public enum EmitterLocalizer {
     }
 
     /// Σ wᵢ rᵢ² / (2σ²) + (n − n₀)²/(2σₙ²) at (x, y) with P_ref and n at their conditional optimum.
+    /// `scratch` holds one value per sighting (allocated once by the caller).
     static func profiledMisfit(_ model: LogDistanceModel, x: Double, y: Double, weights w: [Double], sigma2: Double,
-                               prior: ExponentPrior?) -> Double {
+                               prior: ExponentPrior?, scratch ls: inout [Double]) -> Double {
         var sw = 0.0, sl = 0.0, sr = 0.0
-        var ls = [Double](repeating: 0, count: model.sightings.count)
         for (i, s) in model.sightings.enumerated() {
             let l = model.logTerm(s, x: x, y: y).l
             ls[i] = l

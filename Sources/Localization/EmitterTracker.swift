@@ -110,15 +110,7 @@ public struct EmitterTracker: Sendable {
 
         // Fixed emitter first.
         let fixedModel = prepared.model(options: o, moving: false)
-        var starts = [fixedModel.profile(x: prepared.weightedCentroid.east, y: prepared.weightedCentroid.north)]
-        let strongest = prepared.points.max { $0.rssi < $1.rssi }!
-        starts.append(fixedModel.profile(x: strongest.east, y: strongest.north))
-        for g in EmitterLocalizer.gridStarts(fixedModel, prepared: prepared, options: o) {
-            starts.append(fixedModel.profile(x: g.0, y: g.1))
-        }
-        let fixedFits = starts.map { RobustSolver.fit(fixedModel, start: $0, loss: o.loss, scaleFloor: o.minimumScaleDB,
-                                                                exponentPrior: o.pathLossExponentPrior) }
-        guard let fixed = EmitterLocalizer.pickBest(fixedFits, loss: o.loss) else { return nil }
+        guard let fixed = EmitterLocalizer.fixedFit(fixedModel, prepared: prepared, options: o) else { return nil }
 
         // Constant velocity, from the fixed position (the window's mean position) moved to the update time.
         let movingModel = prepared.model(options: o, moving: true, maximumSpeed: options.maximumSpeedMetersPerSecond)
@@ -139,8 +131,10 @@ public struct EmitterTracker: Sendable {
         if sorted.count >= 2 * o.minimumSightings {
             let halves = [Array(sorted[..<(sorted.count / 2)]), Array(sorted[(sorted.count / 2)...])]
             let fits = halves.map { h -> (Double, Double, Double)? in
-                guard let e = EmitterLocalizer.locate(h, options: o), e.method == .robustNLLS else { return nil }
-                let p = prepared.frame.eastNorth(latitudeDegrees: e.latitudeDegrees, longitudeDegrees: e.longitudeDegrees)
+                guard let half = Prepared(h, options: o, referenceTime: time),
+                      let f = EmitterLocalizer.fixedFit(half.model(options: o, moving: false), prepared: half, options: o) else { return nil }
+                let g = half.frame.geodetic(east: f.parameters[0], north: f.parameters[1])
+                let p = prepared.frame.eastNorth(latitudeDegrees: g.latitudeDegrees, longitudeDegrees: g.longitudeDegrees)
                 let t = h.reduce(0.0) { $0 + $1.time.timeIntervalSince(time) } / Double(h.count)
                 return (p.east, p.north, t)
             }

@@ -64,6 +64,22 @@ import TestSupport
         #expect(Double(moving) <= 0.25 * Double(points))
     }
 
+    @Test func threeParkedSensorsGiveFiniteAnswers() {
+        // Not yet accurate (errors above 1 km were seen with σ 6 dB; Benchmarks/localization.md), but never NaN.
+        let scene = SyntheticScene.movingEmitterFixedSites(seed: 1)
+        var tracker = EmitterTracker()
+        tracker.add(contentsOf: scene.sightings(seed: 1))
+        for t in stride(from: 120.0, through: 180, by: 60) {
+            let p = tracker.update(at: SyntheticScene.t0.addingTimeInterval(t))
+            #expect(p != nil)
+            if let p {
+                #expect(p.latitudeDegrees.isFinite && p.longitudeDegrees.isFinite && p.speedMetersPerSecond.isFinite)
+                #expect(p.ellipse.semiMajorMeters.isFinite && p.speedUncertaintyMetersPerSecond.isFinite)
+                #expect(p.headingDegrees.map(\.isFinite) ?? true)
+            }
+        }
+    }
+
     @Test func tooFewSightingsInTheWindowGiveNoPoint() {
         let scene = SyntheticScene.movingEmitter(seed: 1)
         var tracker = EmitterTracker()
