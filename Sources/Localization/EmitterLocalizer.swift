@@ -298,7 +298,9 @@ public enum EmitterLocalizer {
     /// evaluated on a grid spanning ±5 local standard deviations along the local ellipse's axes, turned into
     /// a density exp(−Δmisfit / inflation), and its second moment about the estimate taken. Along the
     /// range direction the likelihood is curved and skewed (a banana), which the local covariance
-    /// misses; the second moment about the estimate also carries the offset of the mass from it.
+    /// misses; the second moment about the estimate also carries the offset of the mass from it. For a
+    /// moving emitter the velocity is held at its fitted value (a conditional spread), so the larger of
+    /// the local (marginal) and grid covariances along each axis is what the caller should use.
     static func gridCovariance(_ fit: RobustFitResult, model: LogDistanceModel, local c: (ee: Double, en: Double, nn: Double),
                                options o: LocalizationOptions, pointsPerSide: Int = 31) -> (ee: Double, en: Double, nn: Double)? {
         let eig = SmallMatrix.symmetricEigen2(a: c.ee, b: c.en, c: c.nn)
@@ -307,10 +309,11 @@ public enum EmitterLocalizer {
         let w = fit.weights
         var sumW = 0.0, sumWR2 = 0.0
         for i in w.indices { sumW += w[i]; sumWR2 += w[i] * fit.residuals[i] * fit.residuals[i] }
-        let sigma2 = max(sumWR2 / max(sumW - 4, 1), o.minimumScaleDB * o.minimumScaleDB)
+        let sigma2 = max(sumWR2 / max(sumW - Double(model.parameterCount), 1), o.minimumScaleDB * o.minimumScaleDB)
         let inflation = o.correctForSerialCorrelation
             ? RobustSolver.serialCorrelationInflation(model.sightings, residuals: fit.residuals, weights: w) : 1
         let x0 = fit.parameters[0], y0 = fit.parameters[1]
+        let velocity = model.moving ? (fit.parameters[4], fit.parameters[5]) : (0, 0)
         let k = max(pointsPerSide, 3)
         var points: [(de: Double, dn: Double, cost: Double)] = []
         points.reserveCapacity(k * k)
@@ -321,7 +324,7 @@ public enum EmitterLocalizer {
                 let a = 5 * s1 * (2 * Double(i) / Double(k - 1) - 1)
                 let b = 5 * s2 * (2 * Double(j) / Double(k - 1) - 1)
                 let de = a * u.0 + b * v.0, dn = a * u.1 + b * v.1
-                let cost = profiledMisfit(model, x: x0 + de, y: y0 + dn, weights: w, sigma2: sigma2,
+                let cost = profiledMisfit(model, x: x0 + de, y: y0 + dn, velocity: velocity, weights: w, sigma2: sigma2,
                                           prior: o.pathLossExponentPrior, scratch: &scratch)
                 guard cost.isFinite else { continue }
                 minCost = min(minCost, cost)
@@ -342,11 +345,13 @@ public enum EmitterLocalizer {
 
     /// Σ wᵢ rᵢ² / (2σ²) + (n − n₀)²/(2σₙ²) at (x, y) with P_ref and n at their conditional optimum.
     /// `scratch` holds one value per sighting (allocated once by the caller).
-    static func profiledMisfit(_ model: LogDistanceModel, x: Double, y: Double, weights w: [Double], sigma2: Double,
+    /// For a moving model the velocity is held at `velocity`.
+    static func profiledMisfit(_ model: LogDistanceModel, x: Double, y: Double, velocity: (Double, Double) = (0, 0),
+                               weights w: [Double], sigma2: Double,
                                prior: ExponentPrior?, scratch ls: inout [Double]) -> Double {
         var sw = 0.0, sl = 0.0, sr = 0.0
         for (i, s) in model.sightings.enumerated() {
-            let l = model.logTerm(s, x: x, y: y).l
+            let l = model.logTerm(s, x: x + velocity.0 * s.t, y: y + velocity.1 * s.t).l
             ls[i] = l
             sw += w[i]; sl += w[i] * l; sr += w[i] * s.rssi
         }

@@ -48,6 +48,13 @@ public struct EmitterTrackPoint: Sendable, Hashable, Codable {
     public func distanceMeters(toLatitude lat: Double, longitude lon: Double) -> Double {
         GeoFix.distanceMeters(latitudeDegrees, longitudeDegrees, lat, lon)
     }
+
+    /// Whether a position lies inside the confidence ellipse.
+    public func ellipseContains(latitudeDegrees lat: Double, longitudeDegrees lon: Double) -> Bool {
+        let plane = LocalTangentPlane(originLatitudeDegrees: latitudeDegrees, originLongitudeDegrees: longitudeDegrees)
+        let p = plane.eastNorth(latitudeDegrees: lat, longitudeDegrees: lon)
+        return ellipse.contains(east: p.east, north: p.north)
+    }
 }
 
 /// Follows an emitter that may move: position, heading and speed from a sliding window of sightings.
@@ -165,8 +172,13 @@ public struct EmitterTracker: Sendable {
         if n <= o.pathLossExponentRange.lowerBound + 1e-6 || n >= o.pathLossExponentRange.upperBound - 1e-6 {
             caveats.append(.pathLossExponentAtBound(n))
         }
-        var ellipse = EmitterLocalizer.positionCovariance(chosen, model: model, options: o).flatMap {
-            UncertaintyEllipse(covarianceEE: $0.ee, en: $0.en, nn: $0.nn, confidence: o.confidence)
+        // The local (marginal over velocity) covariance, widened by the likelihood grid's spread where that
+        // is larger (sum of the two, a conservative union of the two shapes).
+        var ellipse = EmitterLocalizer.positionCovariance(chosen, model: model, options: o).flatMap { local -> UncertaintyEllipse? in
+            let c = EmitterLocalizer.gridCovariance(chosen, model: model, local: local, options: o).map {
+                (local.ee + $0.ee, local.en + $0.en, local.nn + $0.nn)
+            } ?? local
+            return UncertaintyEllipse(covarianceEE: c.0, en: c.1, nn: c.2, confidence: o.confidence)
         }
         if ellipse == nil { caveats.append(.singularGeometry) }
         if let e = ellipse, e.semiMajorMeters > o.unresolvedRadiusMeters { ellipse = nil }
