@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GSM", targets: ["GSM"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Localization", targets: ["Localization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +39,8 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel"]),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
         .target(name: "Detection", dependencies: ["CellwatchModel"]),
+        // Emitter position from (sensor position, received power) sightings; moving-emitter tracking.
+        .target(name: "Localization", dependencies: ["CellwatchModel"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],
