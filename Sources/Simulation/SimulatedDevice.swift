@@ -50,7 +50,7 @@ public final class SimulatedDevice: RadioDevice {
     private var segment = 0
     private var pacingStart: (clock: Double, scenario: Double)?
 
-    public init(scenario: Scenario, sensorID: String, waveforms: WaveformFactory = .tones,
+    public init(scenario: Scenario, sensorID: String, waveforms: WaveformFactory = .standard,
                 pacing: Pacing = .asFastAsPossible, startTime: Double = 0, stopsAtEnd: Bool = true) throws(SimulationError) {
         renderer = try SceneRenderer(scenario: scenario, sensorID: sensorID, waveforms: waveforms)
         self.scenario = scenario
@@ -79,7 +79,13 @@ public final class SimulatedDevice: RadioDevice {
     }
 
     public func read(into block: SampleBlock) throws(RadioError) -> Bool {
-        var n = block.capacity
+        try read(into: block, count: block.capacity)
+    }
+
+    /// Reads at most `count` samples (at most the block's capacity): lets a recorder stop exactly at a
+    /// dwell or capture boundary.
+    public func read(into block: SampleBlock, count: Int) throws(RadioError) -> Bool {
+        var n = max(1, min(count, block.capacity))
         if stopsAtEnd {
             let left = (totalSamples ?? 0) - Int64((scenarioTime * renderer.trueSampleRate).rounded())
             if left <= 0 { return false }

@@ -36,6 +36,7 @@ struct ProfileDefaults {
             s.pagingRate = 40           // pages constantly to hold phones and push SMS
             s.assignmentRate = 8
             s.cellBarAccess = false
+            s.gprs = false              // an SMS-only 2G box offers no data
         case .identityClone:
             if let c = clone { s = c.gsm }
             s.cellReselectOffset = max(s.cellReselectOffset, 20)

@@ -132,7 +132,7 @@ public struct GSMBroadcastSettings: Sendable, Equatable {
     public var bsPaMfrms = 4
     /// BS-AG-BLKS-RES, 0–7.
     public var bsAgBlksRes = 1
-    /// CCCH-CONF: 0 (one non-combined CCCH) or 1 (combined with SDCCH/4), 2, 4, 6.
+    /// CCCH-CONF: 0, one non-combined CCCH (the only configuration the transmitter sends).
     public var ccchConf = 0
     /// ATT: IMSI attach/detach allowed.
     public var att = true
@@ -142,8 +142,8 @@ public struct GSMBroadcastSettings: Sendable, Equatable {
     public var maxRetrans = 4
     /// TX-INTEGER, 0–15.
     public var txInteger = 12
-    /// NECI, §10.5.2.4.
-    public var neci = true
+    /// GPRS offered: SI13 broadcast and the GPRS indicator in SI3/SI4 rest octets.
+    public var gprs = true
     /// Paging requests per second on the PCH (an SMS blaster pages constantly).
     public var pagingRate = 2.0
     /// Immediate assignments per second on the AGCH.

@@ -283,7 +283,7 @@ private struct Builder {
 
     static let settingKeys = ["cell_reselect_offset", "temporary_offset", "penalty_time", "cell_reselect_hysteresis",
                               "rxlev_access_min", "ms_txpwr_max_cch", "t3212", "bs_pa_mfrms", "bs_ag_blks_res", "ccch_conf",
-                              "att", "cell_bar_access", "max_retrans", "tx_integer", "neci", "paging_rate", "assignment_rate"]
+                              "att", "cell_bar_access", "max_retrans", "tx_integer", "gprs", "paging_rate", "assignment_rate"]
 
     func settings(_ n: Node, base: GSMBroadcastSettings, context: String) throws -> GSMBroadcastSettings {
         let f = try YAMLFields(n, file: file, context: context, allowed: Self.settingKeys)
@@ -298,7 +298,7 @@ private struct Builder {
         s.bsPaMfrms = try f.int("bs_pa_mfrms", in: 2...9) ?? s.bsPaMfrms
         s.bsAgBlksRes = try f.int("bs_ag_blks_res", in: 0...7) ?? s.bsAgBlksRes
         if let c = try f.int("ccch_conf") {
-            guard [0, 1, 2, 4, 6].contains(c) else { throw f.error("ccch_conf", "'ccch_conf' of \(context) must be 0, 1, 2, 4 or 6 (TS 44.018 §10.5.2.11), not \(c)") }
+            guard c == 0 else { throw f.error("ccch_conf", "'ccch_conf' of \(context) is \(c), but the simulated transmitter sends only 0 (one CCCH, not combined with SDCCH; TS 44.018 §10.5.2.11)") }
             s.ccchConf = c
         }
         s.att = try f.bool("att") ?? s.att
@@ -308,7 +308,7 @@ private struct Builder {
             s.maxRetrans = m
         }
         s.txInteger = try f.int("tx_integer", in: 0...15) ?? s.txInteger
-        s.neci = try f.bool("neci") ?? s.neci
+        s.gprs = try f.bool("gprs") ?? s.gprs
         s.pagingRate = try f.double("paging_rate", in: 0...200, unit: "per second") ?? s.pagingRate
         s.assignmentRate = try f.double("assignment_rate", in: 0...50, unit: "per second") ?? s.assignmentRate
         return s
