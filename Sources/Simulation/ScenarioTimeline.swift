@@ -49,6 +49,9 @@ public struct ScenarioTimeline: Sendable {
         public var snrDB: Double
         /// Active, rendered, inside the tuned window and with enough SNR.
         public var decodable: Bool
+        /// Everything in the tuned window together comes within 3 dB of the ADC's full scale: samples
+        /// clip, and weaker carriers may be lost under intermodulation (not counted in `decodable`).
+        public var clipping: Bool
     }
 
     /// Every transmitter as sensor `sensorID` sees it at time `t`, tuned to `tuning` (default: the
@@ -60,6 +63,12 @@ public struct ScenarioTimeline: Sendable {
         let halfSpan = s.receiver.sampleRate / 2
         let links = transmitters.indices.map { link.link($0, receiver: s.trajectory, at: t) }
         let noise = pow(10, fe.noiseDBm(bandwidth: Self.gsmChannelBandwidth) / 10)
+        // Total power reaching the ADC: noise plus every carrier the window holds.
+        var windowPower = pow(10, fe.noiseFloorDBFS / 10)
+        for (j, tx) in transmitters.enumerated() where tx.rendered && tx.isActive(at: t) && abs(tx.frequency.value - centre) < halfSpan {
+            windowPower += pow(10, fe.dBFS(fromDBm: links[j].powerDBm) / 10)
+        }
+        let clipping = 10 * log10(windowPower) > -3
         var out: [Visibility] = []
         for (i, tx) in transmitters.enumerated() {
             let active = tx.isActive(at: t)
@@ -76,7 +85,7 @@ public struct ScenarioTimeline: Sendable {
                                   active: active, inTunedWindow: inWindow, rendered: tx.rendered,
                                   distanceMeters: links[i].distance, powerDBm: links[i].powerDBm,
                                   powerDBFS: fe.dBFS(fromDBm: links[i].powerDBm), snrDB: snr,
-                                  decodable: active && tx.rendered && inWindow && snr >= decodableSNR))
+                                  decodable: active && tx.rendered && inWindow && snr >= decodableSNR, clipping: clipping))
         }
         return out.sorted { $0.powerDBm > $1.powerDBm }
     }

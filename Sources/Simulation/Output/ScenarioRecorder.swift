@@ -187,7 +187,7 @@ public struct ScenarioRecorder {
                          "role": v.role.name, "tuning_hz": tuning.value, "frequency_hz": v.frequency.value,
                          "distance_m": (v.distanceMeters * 10).rounded() / 10, "power_dbm": (v.powerDBm * 100).rounded() / 100,
                          "power_dbfs": (v.powerDBFS * 100).rounded() / 100, "snr_db": (v.snrDB * 100).rounded() / 100,
-                         "decodable": v.decodable])
+                         "decodable": v.decodable, "clipping": v.clipping])
                     if v.decodable { decodableSeconds[id, default: [:]][v.transmitterID, default: 0] += 1 }
                 }
             }
