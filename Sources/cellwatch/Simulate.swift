@@ -48,6 +48,7 @@ struct Simulate: ParsableCommand {
         recorder.sensorIDs = sensor.isEmpty ? nil : sensor
         recorder.forceCF32 = cf32
         let seconds = min(duration ?? s.duration, s.duration)
+        do { try recorder.validate() } catch { fail(error.description) }
         if !quiet {
             FileHandle.standardError.write(Data("cellwatch: simulating \(s.name) (\(s.source)): \(seconds) s, sensors \((recorder.sensorIDs ?? s.sensors.map(\.id)).joined(separator: ", "))\n".utf8))
         }

@@ -35,22 +35,8 @@ public struct ScenarioRecorder {
 
     /// Runs the simulation. `progress(sensor, fraction)` is called now and then.
     public func run(progress: (String, Double) -> Void = { _, _ in }) throws(SimulationError) -> Result {
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: outputDirectory, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw .output(path: outputDirectory, problem: "exists and is not a directory") }
-        } else {
-            do { try fm.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
-                throw .output(path: outputDirectory, problem: "cannot be created: \((error as NSError).localizedDescription)")
-            }
-        }
-        guard access(outputDirectory, W_OK) == 0 else {
-            throw .output(path: outputDirectory, problem: "is not writable: \(String(cString: strerror(errno)).lowercased())")
-        }
+        try validate()
         let ids = sensorIDs ?? scenario.sensors.map(\.id)
-        for id in ids where scenario.sensor(id) == nil {
-            throw .unknownSensor(scenario: scenario.source, sensor: id, known: scenario.sensors.map(\.id))
-        }
         let seconds = min(duration ?? scenario.duration, scenario.duration)
         var created: [String] = []
         var samples: [String: Int64] = [:]
@@ -68,6 +54,25 @@ public struct ScenarioRecorder {
         } catch {
             for path in created { unlink(path) }
             throw error
+        }
+    }
+
+    /// Checks the sensors asked for and the output folder (creating it when missing) before any work.
+    public func validate() throws(SimulationError) {
+        for id in sensorIDs ?? [] where scenario.sensor(id) == nil {
+            throw .unknownSensor(scenario: scenario.source, sensor: id, known: scenario.sensors.map(\.id))
+        }
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: outputDirectory, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw .output(path: outputDirectory, problem: "exists and is not a directory") }
+        } else {
+            do { try fm.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
+                throw .output(path: outputDirectory, problem: "cannot be created: \((error as NSError).localizedDescription)")
+            }
+        }
+        guard access(outputDirectory, W_OK) == 0 else {
+            throw .output(path: outputDirectory, problem: "is not writable: \(String(cString: strerror(errno)).lowercased())")
         }
     }
 
