@@ -173,6 +173,9 @@ public struct GSMCellParameters: Sendable, Hashable, Codable {
         for (name, list) in [("neighbourARFCNs", neighbourARFCNs), ("extendedNeighbourARFCNs", extendedNeighbourARFCNs),
                              ("multibandNeighbourARFCNs", multibandNeighbourARFCNs)] {
             for a in list where !(0...1023).contains(a.value) { p.append("\(name): \(a) is outside 0…1023") }
+            if !GSMFrequencyListEncoder.fits(list) {
+                p.append("\(name): \(list.map(\.value)) is neither all in 1…124 nor within 111 channels of its lowest (TS 44.018 §10.5.2.13)")
+            }
         }
         if !(pagingRequestsPerSecond >= 0 && pagingRequestsPerSecond.isFinite) {
             p.append("pagingRequestsPerSecond: \(pagingRequestsPerSecond) is not a rate ≥ 0")

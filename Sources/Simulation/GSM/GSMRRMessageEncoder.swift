@@ -180,11 +180,12 @@ public enum GSMRRMessageEncoder {
 
     // MARK: Paging and access grant
 
-    /// Paging Request Type 1 (§9.1.22) with 0, 1 or 2 TMSIs; with none, the identity is "no
+    /// Paging Request Type 1 (§9.1.22) with 0, 1 or 2 TMSIs (more are not sent); with none, the identity is "no
     /// identity" (what a cell sends in a paging block with nobody to page). Page mode normal.
     public static func pagingRequestType1(tmsis: [UInt32], channelNeeded: ChannelNeeded = .any) -> [UInt8] {
         var o = [UInt8](repeating: 0x2B, count: blockLength)
-        writePagingRequestType1(tmsis: tmsis, channelNeeded: channelNeeded, into: &o)
+        writePagingRequestType1(count: min(tmsis.count, 2), first: tmsis.first ?? 0, second: tmsis.count > 1 ? tmsis[1] : 0,
+                                channelNeeded: channelNeeded, into: &o)
         return o
     }
 
@@ -230,9 +231,10 @@ public enum GSMRRMessageEncoder {
         o[i] = UInt8(v >> 24); o[i + 1] = UInt8(v >> 16 & 0xFF); o[i + 2] = UInt8(v >> 8 & 0xFF); o[i + 3] = UInt8(v & 0xFF)
     }
 
-    static func writePagingRequestType1(tmsis: [UInt32], channelNeeded: ChannelNeeded, into o: inout [UInt8]) {
+    static func writePagingRequestType1(count: Int, first: UInt32, second: UInt32, channelNeeded: ChannelNeeded,
+                                        into o: inout [UInt8]) {
         let cn = UInt8(channelNeeded.rawValue)
-        switch tmsis.count {
+        switch count {
         case 0:
             reset(&o, pseudoLength: 5, type: RRMessageType.pagingRequestType1)
             o[3] = 0x00
@@ -240,12 +242,12 @@ public enum GSMRRMessageEncoder {
         case 1:
             reset(&o, pseudoLength: 9, type: RRMessageType.pagingRequestType1)
             o[3] = cn << 4
-            o[4] = 5; o[5] = 0xF4; tmsi(tmsis[0], into: &o, at: 6)
+            o[4] = 5; o[5] = 0xF4; tmsi(first, into: &o, at: 6)
         default:
             reset(&o, pseudoLength: 16, type: RRMessageType.pagingRequestType1)
             o[3] = cn << 6 | cn << 4
-            o[4] = 5; o[5] = 0xF4; tmsi(tmsis[0], into: &o, at: 6)
-            o[10] = 0x17; o[11] = 5; o[12] = 0xF4; tmsi(tmsis[1], into: &o, at: 13)
+            o[4] = 5; o[5] = 0xF4; tmsi(first, into: &o, at: 6)
+            o[10] = 0x17; o[11] = 5; o[12] = 0xF4; tmsi(second, into: &o, at: 13)
         }
     }
 
