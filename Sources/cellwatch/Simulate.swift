@@ -37,6 +37,9 @@ struct Simulate: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
+    @Flag(name: .long, help: "Only measure the render speed of each sensor (nothing is written; --out is still required).")
+    var measureSpeed = false
+
     func run() throws {
         if let d = duration, !(d > 0 && d.isFinite) {
             fail("--duration \(d) must be a positive number of seconds", code: 64)
@@ -49,6 +52,18 @@ struct Simulate: ParsableCommand {
         recorder.forceCF32 = cf32
         let seconds = min(duration ?? s.duration, s.duration)
         do { try recorder.validate() } catch { fail(error.description) }
+        if measureSpeed {
+            for id in recorder.sensorIDs ?? s.sensors.map(\.id) {
+                do {
+                    let elapsed = try recorder.measureRenderTime(sensor: id, seconds: seconds)
+                    let inWindow = ScenarioTimeline(scenario: s).visibility(sensor: id, at: 0).filter { $0.inTunedWindow && $0.rendered }.count
+                    print("\(id): \(seconds) s of IQ at \(s.sensor(id)!.receiver.sampleRate / 1e6) MS/s with \(inWindow) carriers in the window rendered in \(String(format: "%.3f", elapsed)) s (\(String(format: "%.2f", elapsed / seconds)) s per simulated second)")
+                } catch {
+                    fail(error.description)
+                }
+            }
+            return
+        }
         if !quiet {
             FileHandle.standardError.write(Data("cellwatch: simulating \(s.name) (\(s.source)): \(seconds) s, sensors \((recorder.sensorIDs ?? s.sensors.map(\.id)).joined(separator: ", "))\n".utf8))
         }

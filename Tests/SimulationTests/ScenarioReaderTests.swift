@@ -2,6 +2,7 @@ import CellwatchModel
 import Foundation
 @testable import Simulation
 import Testing
+import TestSupport
 
 @Suite struct ScenarioReaderTests {
     @Test func readsTheFixture() throws {
@@ -125,6 +126,15 @@ import Testing
         do { _ = try ScenarioReader.parse(dup, file: "dup.yaml"); Issue.record("accepted") } catch {
             #expect(error.problem.contains("'CM-1' is used twice"), "\(error)")
         }
+    }
+
+    /// The example in docs/scenarios.md is a valid scenario.
+    @Test func documentedExampleParses() throws {
+        let doc = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("docs/scenarios.md"), encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let example = try #require(blocks.last)
+        let s = try ScenarioReader.parse(example, file: "scenarios.md")
+        #expect(s.cells.count == 2 && s.fakes.count == 1 && s.sensors.count == 1)
     }
 
     @Test func bundledScenariosLoad() throws {

@@ -57,6 +57,27 @@ public struct ScenarioRecorder {
         }
     }
 
+    /// Render speed: renders `seconds` of one sensor's IQ into memory only (nothing written) and returns
+    /// the CPU-bound wall time taken, measured on `clock`.
+    public func measureRenderTime(sensor id: String, seconds: Double, clock: any PacingClock = MonotonicPacingClock()) throws(SimulationError) -> Double {
+        let device = try SimulatedDevice(scenario: scenario, sensorID: id, waveforms: waveforms)
+        let block = SampleBlock(capacity: 1 << 15)
+        let total = Int64(seconds * device.sampleRate)
+        var done: Int64 = 0
+        // One block first, so set-up costs (tables, first-call allocations) stay out of the figure.
+        _ = try? device.read(into: block, count: 1)
+        let start = clock.now
+        while done < total {
+            let more: Bool
+            do { more = try device.read(into: block, count: Int(min(Int64(block.capacity), total - done))) } catch {
+                throw .output(path: id, problem: error.description)
+            }
+            guard more else { break }
+            done += Int64(block.count)
+        }
+        return clock.now - start
+    }
+
     /// Checks the sensors asked for and the output folder (creating it when missing) before any work.
     public func validate() throws(SimulationError) {
         for id in sensorIDs ?? [] where scenario.sensor(id) == nil {

@@ -275,6 +275,9 @@ private struct Builder {
             return (band, arfcn)
         }
         let candidates = op?.bands ?? [.egsm900, .dcs1800]
+        if let op, candidates.isEmpty {
+            throw f.error("arfcn", "\(f.context) is a GSM cell, but operator '\(op.name)' runs no GSM (its bands are [])")
+        }
         guard let band = candidates.first(where: { $0.contains(arfcn) }) else {
             throw f.error("arfcn", "ARFCN \(a) of \(f.context) is in none of the bands \(op.map { "of operator '\($0.name)' " } ?? "")(\(candidates.map(\.rawValue).joined(separator: ", ")))")
         }

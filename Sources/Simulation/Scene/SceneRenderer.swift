@@ -109,7 +109,7 @@ public final class SceneRenderer {
 
     private func renderBlock(_ out: UnsafeMutableBufferPointer<ComplexFloat>, startTime: Double, tuning: Hertz) {
         let n = out.count
-        for i in 0..<n { out[i] = .zero }
+        out.update(repeating: .zero)
         let rx = sensor.receiver
         let fs = trueSampleRate
         let lo = tuning.value * (1 + rx.clockErrorPPM * 1e-6)
@@ -140,15 +140,29 @@ public final class SceneRenderer {
             // Render once with a lead-in of the longest delay, then sum the delayed, weighted copies.
             let d = e.channel.maxDelay
             let s = UnsafeMutableBufferPointer(rebasing: scratch[0..<(m + d)])
-            for i in s.indices { s[i] = .zero }
+            s.update(repeating: .zero)
             e.waveform.render(into: s, startTime: t0 - Double(d) / fs, sampleRate: fs, frequencyOffset: offset, amplitude: amplitude)
+            let o = UnsafeMutableBufferPointer(rebasing: out[a..<b])
+            if e.channel.delays.count == 3 {
+                // The usual case in one pass over the output.
+                let g0 = e.channel.gains[0], g1 = e.channel.gains[1], g2 = e.channel.gains[2]
+                let b0 = d - e.channel.delays[0], b1 = d - e.channel.delays[1], b2 = d - e.channel.delays[2]
+                for i in 0..<m {
+                    let x0 = s[b0 + i], x1 = s[b1 + i], x2 = s[b2 + i]
+                    o[i].real += x0.real * g0.real - x0.imag * g0.imag + x1.real * g1.real - x1.imag * g1.imag
+                        + x2.real * g2.real - x2.imag * g2.imag
+                    o[i].imag += x0.real * g0.imag + x0.imag * g0.real + x1.real * g1.imag + x1.imag * g1.real
+                        + x2.real * g2.imag + x2.imag * g2.real
+                }
+                continue
+            }
             for (k, delay) in e.channel.delays.enumerated() {
                 let g = e.channel.gains[k]
                 let base = d - delay
                 for i in 0..<m {
                     let x = s[base + i]
-                    out[a + i].real += x.real * g.real - x.imag * g.imag
-                    out[a + i].imag += x.real * g.imag + x.imag * g.real
+                    o[i].real += x.real * g.real - x.imag * g.imag
+                    o[i].imag += x.real * g.imag + x.imag * g.real
                 }
             }
         }
@@ -183,9 +197,14 @@ public final class SceneRenderer {
     }
 }
 
-/// Complex white Gaussian noise from a seeded xoshiro128+ generator (Box–Muller, one pair per sample).
+/// Complex white Gaussian noise from a seeded xoshiro128+ generator (Box–Muller, one pair per sample;
+/// the uniform phase is taken from a 4096-entry table, whose steps are far finer than noise can show).
 struct GaussianNoise {
     private var s0: UInt32, s1: UInt32, s2: UInt32, s3: UInt32
+    private static let phases: [ComplexFloat] = (0..<4096).map {
+        let th = 2 * Double.pi * (Double($0) + 0.5) / 4096
+        return ComplexFloat(Float(cos(th)), Float(sin(th)))
+    }
 
     init(seed: UInt64) {
         var g = SplitMix64(seed: seed)
@@ -212,13 +231,14 @@ struct GaussianNoise {
     /// Adds noise of standard deviation `sigma` per rail.
     mutating func add(to out: UnsafeMutableBufferPointer<ComplexFloat>, sigma: Float) {
         guard sigma > 0 else { return }
-        for i in out.indices {
-            let u1 = (Float(next() >> 8) + 0.5) * 0x1p-24
-            let u2 = Float(next() >> 8) * 0x1p-24
-            let r = sigma * (-2 * logf(u1)).squareRoot()
-            let th = 2 * Float.pi * u2
-            out[i].real += r * cosf(th)
-            out[i].imag += r * sinf(th)
+        Self.phases.withUnsafeBufferPointer { table in
+            for i in out.indices {
+                let u1 = (Float(next() >> 8) + 0.5) * 0x1p-24
+                let p = table[Int(next() >> 20)]
+                let r = sigma * (-2 * logf(u1)).squareRoot()
+                out[i].real += r * p.real
+                out[i].imag += r * p.imag
+            }
         }
     }
 }
