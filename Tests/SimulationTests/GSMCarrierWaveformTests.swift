@@ -237,7 +237,7 @@ import TestSupport
         var bad = p
         bad.cellReselectOffset = 64
         bad.mnc = "1"
-        bad.neighbourARFCNs = [ARFCN(10), ARFCN(600)]
+        bad.neighbourARFCNs = (0..<17).map { ARFCN($0 * 60 + 1) }  // no frequency list format holds these
         let problems = bad.validationProblems()
         #expect(problems.contains { $0.hasPrefix("cellReselectOffset:") } && problems.contains { $0.hasPrefix("mnc:") }
                 && problems.contains { $0.hasPrefix("neighbourARFCNs:") }, "\(problems)")

@@ -143,7 +143,26 @@ import TestSupport
             }
             #expect(s.neighbourCells.frequencies.arfcns == Array(Set(list)).sorted(), "\(list)")
         }
-        #expect(!GSMFrequencyListEncoder.fits([ARFCN(10), ARFCN(600)]))
+        // Wide lists: the range formats (512 for a DCS 1800 plan, 1024 across bands).
+        var formats: Set<FrequencyListFormat> = []
+        for _ in 0..<400 {
+            let wide = Bool.random(using: &g)
+            let base = Int.random(in: 0..<1024, using: &g)
+            let count = Int.random(in: 1...(wide ? 16 : 18), using: &g)
+            let list = (0..<count).map { _ in ARFCN(wide ? Int.random(in: 0..<1024, using: &g) : (base + Int.random(in: 0...511, using: &g)) % 1024) }
+            #expect(GSMFrequencyListEncoder.fits(list), "\(list)")
+            var p = Self.cell
+            p.neighbourARFCNs = list
+            guard case .systemInformation2(let s) = try RRMessageDecoder.decode(l2Block: GSMRRMessageEncoder.systemInformation2(p)) else {
+                Issue.record("not SI2"); continue
+            }
+            #expect(s.neighbourCells.frequencies.arfcns == Array(Set(list)).sorted(), "\(list.map(\.value))")
+            formats.insert(s.neighbourCells.frequencies.format)
+        }
+        #expect(formats.isSuperset(of: [.range512, .range1024]), "\(formats)")
+        // 17 ARFCNs spread over the whole band fit no format: the list is cut and says so.
+        let tooMany = (0..<17).map { ARFCN($0 * 60 + 1) }
+        #expect(!GSMFrequencyListEncoder.fits(tooMany))
     }
 
     // MARK: Wireshark
@@ -169,7 +188,21 @@ import TestSupport
     @Test(.enabled(if: tsharkPath() != nil, "tshark (Debian package tshark) is not installed"))
     func wiresharkReadsWhatWasEncoded() throws {
         let tshark = try #require(Self.tsharkPath())
-        let blocks = Self.allBlocks()
+        // Plus SI2 with the range formats: a DCS 1800 plan (512 range) and a list across bands (1024 range).
+        var dcs = Self.cell, wide = Self.cell
+        dcs.neighbourARFCNs = [512, 530, 577, 601, 640, 700, 736, 800].map(ARFCN.init)
+        wide.neighbourARFCNs = [0, 10, 62, 124, 512, 600, 885, 975, 1000, 1023].map(ARFCN.init)
+        let blocks = Self.allBlocks() + [("SI2", GSMRRMessageEncoder.systemInformation2(dcs)), ("SI2", GSMRRMessageEncoder.systemInformation2(wide))]
+        let lists: [[Int]?] = blocks.map { tag, block in
+            switch try? RRMessageDecoder.decode(l2Block: block) {
+            case .systemInformation1(let m): m.cellChannelDescription.arfcns.map(\.value)
+            case .systemInformation2(let m): m.neighbourCells.frequencies.arfcns.map(\.value)
+            case .systemInformation2bis(let m): m.extendedNeighbourCells.frequencies.arfcns.map(\.value)
+            case .systemInformation2ter(let m): m.extendedNeighbourCells.frequencies.arfcns.map(\.value)
+            default: nil
+            }
+        }
+        #expect(lists[blocks.count - 2] == dcs.neighbourARFCNs.map(\.value) && lists[blocks.count - 1] == wide.neighbourARFCNs.map(\.value))
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let pcap = dir.appendingPathComponent("sim.pcap")
@@ -189,6 +222,19 @@ import TestSupport
             Dictionary(uniqueKeysWithValues: zip(fields, $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)))
         }
         try #require(rows.count == blocks.count, "tshark printed \(rows.count) rows for \(blocks.count) packets:\n\(output)")
+        // Wireshark's own reading of every frequency list ("List of ARFCNs = …" in the detail view).
+        var shown: [[Int]?] = []
+        for line in try Self.run(tshark, ["-r", pcap.path, "-V"]).split(separator: "\n") {
+            if line.hasPrefix("Frame ") { shown.append(nil); continue }
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("List of ARFCNs ="), !shown.isEmpty, shown[shown.count - 1] == nil {
+                shown[shown.count - 1] = t.dropFirst("List of ARFCNs =".count).split(separator: " ").compactMap { Int($0) }.sorted()
+            }
+        }
+        #expect(shown.count == blocks.count)
+        for (i, list) in lists.enumerated() where list != nil && i < shown.count {
+            #expect(shown[i] == list, "\(blocks[i].0) #\(i): Wireshark lists \(shown[i] ?? []), we sent \(list ?? [])")
+        }
         for (i, (tag, block)) in blocks.enumerated() {
             let r = rows[i]
             #expect(r["gsm_a.dtap.msg_rr_type"] == "0x" + String(format: "%02x", block[2]), "\(tag): message type \(r["gsm_a.dtap.msg_rr_type"] ?? "")")

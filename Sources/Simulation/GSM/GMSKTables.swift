@@ -12,8 +12,9 @@ import Foundation
 enum GMSKTables {
     /// Half-width of the truncated phase pulse, symbol periods.
     static let halfWidth = 3
-    /// Fractional positions per symbol period in `phasePulse`.
-    static let resolution = 1024
+    /// Fractional positions per symbol period in `phasePulse` (2^resolutionBits).
+    static let resolutionBits = 10
+    static let resolution = 1 << resolutionBits
     /// Row r (symbol fraction (r + ½)/resolution) holds q(frac + 2 − k) for k = 0 … 5, in units of a
     /// quarter turn (π/2).
     static let phasePulse: [Float] = {

@@ -396,7 +396,6 @@ public struct GSMCarrierWaveform: EmitterWaveform {
                                  symbolStep: Double, symbols: [Float], phaseSum: [Float], slotGain: [Float],
                                  amplitude: Float, carrier: inout UInt32, increment: UInt32) {
         let width = 2 * GMSKTables.halfWidth
-        let resolution = Double(GMSKTables.resolution)
         let shift = UInt32(32 - GMSKTables.circleBits)
         let round = UInt32(1) << (shift - 1)
         var phase = carrier
@@ -407,11 +406,18 @@ public struct GSMCarrierWaveform: EmitterWaveform {
                         GMSKTables.unitCircle.withUnsafeBufferPointer { circle in
                             let out = output.baseAddress!
                             let lower = range.lowerBound
-                            for s in range {
-                                let tau = tau0 + Double(s - lower) * symbolStep
-                                let centre = tau - 0.5
-                                let m = Int(centre.rounded(.down))
-                                let row = Int((centre - Double(m)) * resolution) * width
+                            // τ − ½ + 16 symbol periods in 32.32 fixed point: the integer part gives the symbol, the
+                            // top bits of the fraction the row of the phase-pulse table.
+                            let one = 4_294_967_296.0
+                            var position = UInt64(((tau0 - 0.5 + 16) * one).rounded())
+                            let step = UInt64((symbolStep * one).rounded())
+                            let fractionShift = UInt64(32 - GMSKTables.resolutionBits)
+                            let fractionMask = UInt64(GMSKTables.resolution - 1)
+                            let uniform = gain[1] == 1
+                            for s in lower..<range.upperBound {
+                                let m = Int(truncatingIfNeeded: position >> 32) - 16
+                                let row = Int(truncatingIfNeeded: position >> fractionShift & fractionMask) * width
+                                position &+= step
                                 // Symbols m − 2 … m + 3 are partly through their pulse; the sum through m − 3 is whole.
                                 let base = m - 2 + pad
                                 var quarterTurns = p[base - 1]
@@ -420,8 +426,8 @@ public struct GSMCarrierWaveform: EmitterWaveform {
                                 let gmsk = UInt32(truncatingIfNeeded: Int64(quarterTurns * 1_073_741_824))
                                 let index = Int((gmsk &+ phase &+ round) >> shift)
                                 phase &+= increment
-                                let slot = min(Int(tau * (1 / 156.25)), 8)
-                                let g = amplitude * gain[max(slot, 0)]
+                                // Timeslot of the symbol (156.25 periods each) for the idle-slot level.
+                                let g = uniform ? amplitude : amplitude * gain[min(max(4 * m / 625, 0), 8)]
                                 let z = circle[index]
                                 out[s].real += g * z.real
                                 out[s].imag += g * z.imag

@@ -393,39 +393,51 @@ extension GSMRRMessageEncoder {
     }
 }
 
-/// Frequency list coding for the 16-octet lists (TS 44.018 §10.5.2.13): bit map 0 when every ARFCN is
-/// in 1…124, else the variable bit map (an origin ARFCN and the 111 channels above it, modulo 1024).
-/// ARFCNs that neither format can hold alongside the lowest are left out; `fits` says whether a list
-/// is sent whole.
+/// Frequency list coding for the 16-octet lists (TS 44.018 §10.5.2.13), in the first format that
+/// holds the whole set: bit map 0 when every ARFCN is in 1…124; the variable bit map when all lie
+/// within 111 channels above one of them; the 512 range (an origin ARFCN and up to 17 more within 511
+/// channels above it); the 1024 range (up to 16 ARFCNs, plus ARFCN 0). A set no format holds is sent
+/// as the largest part that fits (`fits` says whether a list is sent whole).
 public enum GSMFrequencyListEncoder {
     /// Whether `arfcns` can be coded whole.
     public static func fits(_ arfcns: [ARFCN]) -> Bool {
-        let set = Set(arfcns.map(\.value))
-        if set.allSatisfy({ (1...124).contains($0) }) { return true }
-        return variableBitMapOrigin(set) != nil
+        let values = Array(Set(arfcns.map(\.value))).sorted()
+        guard values.allSatisfy({ (0...1023).contains($0) }) else { return false }
+        return format(values) != nil
     }
 
     /// The 16 octets (format identifier in the first; EXT-IND/BA-IND bits left 0).
     public static func encode(_ arfcns: [ARFCN]) -> [UInt8] {
+        var values = Array(Set(arfcns.map(\.value).filter { (0...1023).contains($0) })).sorted()
+        while format(values) == nil { values.removeLast() }
+        return format(values)!
+    }
+
+    private static func format(_ set: [Int]) -> [UInt8]? {
+        if set.allSatisfy({ (1...124).contains($0) }) { return bitMap0(set) }
+        if let origin = variableBitMapOrigin(Set(set)) { return variableBitMap(set, origin: origin) }
+        if let o = range512(set) { return o }
+        return range1024(set)
+    }
+
+    /// §10.5.2.13.2 / §10.5.2.1b.2: FORMAT-ID 00; ARFCN n at octet 15 − (n − 1) div 8, bit (n − 1) mod 8.
+    private static func bitMap0(_ set: [Int]) -> [UInt8] {
         var o = [UInt8](repeating: 0, count: 16)
-        let set = Set(arfcns.map(\.value).filter { (0...1023).contains($0) })
-        if set.allSatisfy({ (1...124).contains($0) }) {
-            // §10.5.2.13.2 / §10.5.2.1b.2: FORMAT-ID 00; ARFCN n at octet 15 − (n − 1) div 8, bit (n − 1) mod 8.
-            for n in set {
-                o[15 - (n - 1) / 8] |= 1 << UInt8((n - 1) % 8)
-            }
-            return o
-        }
-        // §10.5.2.13.7: FORMAT-ID 1000111, ORIG-ARFCN (10 bits from bit 7), RRFCN 1…111.
-        let origin = variableBitMapOrigin(set) ?? set.min()!
-        o[0] = 0x80 | 0x0E
-        func setBit(_ position: Int) { o[position >> 3] |= 0x80 >> UInt8(position & 7) }
-        for k in 0..<10 where origin >> (9 - k) & 1 == 1 { setBit(7 + k) }
+        for n in set { o[15 - (n - 1) / 8] |= 1 << UInt8((n - 1) % 8) }
+        return o
+    }
+
+    /// §10.5.2.13.7: FORMAT-ID 1000111, ORIG-ARFCN (10 bits from bit 7), RRFCN 1…111.
+    private static func variableBitMap(_ set: [Int], origin: Int) -> [UInt8] {
+        var w = BitField()
+        w.octets[0] = 0x80 | 0x0E
+        w.position = 7
+        w.put(origin, 10)
         for n in set where n != origin {
             let k = (n - origin + 1024) % 1024
-            if k <= 111 { setBit(16 + k) }
+            w.octets[(16 + k) >> 3] |= 0x80 >> UInt8((16 + k) & 7)
         }
-        return o
+        return w.octets
     }
 
     /// An origin from which every ARFCN lies within 0…111 channels above (modulo 1024).
@@ -434,4 +446,84 @@ public enum GSMFrequencyListEncoder {
         for origin in set.sorted() where set.allSatisfy({ ($0 - origin + 1024) % 1024 <= 111 }) { return origin }
         return nil
     }
+
+    /// §10.5.2.13.4: FORMAT-ID 1000100, ORIG-ARFCN, then W(1)… of the others' offsets − 1 (range 511).
+    private static func range512(_ set: [Int]) -> [UInt8]? {
+        for origin in set {
+            let offsets = set.filter { $0 != origin }.map { ($0 - origin + 1024) % 1024 - 1 }
+            guard offsets.allSatisfy({ $0 < 511 }), let w = rangeWords(offsets, range: 511) else { continue }
+            var f = BitField()
+            f.octets[0] = 0x80 | 0x08
+            f.position = 7
+            f.put(origin, 10)
+            guard f.putWords(w, rangeBits: 9) else { continue }
+            return f.octets
+        }
+        return nil
+    }
+
+    /// §10.5.2.13.3: FORMAT-ID 10 0 (bit 4 0), F0 for ARFCN 0, then W(1)… of ARFCN − 1 (range 1023).
+    private static func range1024(_ set: [Int]) -> [UInt8]? {
+        guard let w = rangeWords(set.filter { $0 != 0 }.map { $0 - 1 }, range: 1023) else { return nil }
+        var f = BitField()
+        f.octets[0] = 0x80 | (set.contains(0) ? 0x04 : 0)
+        f.position = 6
+        guard f.putWords(w, rangeBits: 10) else { return nil }
+        return f.octets
+    }
+
+    /// TS 44.018 Annex J: the W(k) words (k = 1…N) of `values` (distinct, in 0 ..< range, range 2ⁿ − 1).
+    ///
+    /// Node k has children k + p (left) and k + 2p (right), p the greatest power of two ≤ k. A node
+    /// of range R sends its pivot + 1; the right child holds the values 1…(R − 1)/2 after the pivot and
+    /// the left child the (R − 1)/2 after those (modulo R), each relative to its own start. Filling
+    /// W(1…N) without gaps needs the left subtree to take ⌈(N − 1)/2⌉ values at every node.
+    static func rangeWords(_ values: [Int], range: Int) -> [Int]? {
+        var w = [Int](repeating: 0, count: max(values.count, 1))
+        func encode(_ index: Int, _ set: [Int], _ r: Int) -> Bool {
+            guard !set.isEmpty else { return true }
+            guard index <= w.count else { return false }
+            let half = (r - 1) / 2
+            let leftCount = set.count / 2  // ⌈(N − 1)/2⌉
+            for pivot in set {
+                let left = set.filter { v in let d = (v - pivot + r) % r; return d > half }
+                guard left.count == leftCount else { continue }
+                let right = set.filter { v in let d = (v - pivot + r) % r; return d >= 1 && d <= half }
+                w[index - 1] = pivot + 1
+                let p = 1 << FrequencyRangeWidth.exponent(index)
+                return encode(index + p, left.map { ($0 - pivot - half - 1 + 2 * r) % r }, half)
+                    && encode(index + 2 * p, right.map { ($0 - pivot - 1 + r) % r }, half)
+            }
+            return false
+        }
+        return encode(1, values, range) ? (values.isEmpty ? [] : w) : nil
+    }
+
+    /// Most-significant-bit-first writing into 16 octets.
+    private struct BitField {
+        var octets = [UInt8](repeating: 0, count: 16)
+        var position = 0
+
+        mutating func put(_ value: Int, _ width: Int) {
+            for k in stride(from: width - 1, through: 0, by: -1) {
+                if value >> k & 1 == 1 { octets[position >> 3] |= 0x80 >> UInt8(position & 7) }
+                position += 1
+            }
+        }
+
+        /// W(1), W(2), … with the widths of §10.5.2.13.3 (range bits − floor(log2 k)); false when they do not fit.
+        mutating func putWords(_ w: [Int], rangeBits: Int) -> Bool {
+            for (i, word) in w.enumerated() {
+                let width = rangeBits - FrequencyRangeWidth.exponent(i + 1)
+                guard width > 0, position + width <= 128 else { return false }
+                put(word, width)
+            }
+            return true
+        }
+    }
+}
+
+enum FrequencyRangeWidth {
+    /// floor(log2(k)) for k ≥ 1.
+    static func exponent(_ k: Int) -> Int { Int.bitWidth - 1 - k.leadingZeroBitCount }
 }
