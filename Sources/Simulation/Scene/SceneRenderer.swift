@@ -176,17 +176,18 @@ public final class SceneRenderer {
     /// converted to floats by `SampleConverter`.
     private func quantise(_ out: UnsafeMutableBufferPointer<ComplexFloat>) {
         switch sensor.receiver.adc {
+        // Rounding by truncating a non-negative value plus one half: no libm call, so the loop vectorises.
         case .cu8:
             for i in out.indices {
-                let r = min(max((out[i].real * 127.5 + 127.5).rounded(), 0), 255)
-                let q = min(max((out[i].imag * 127.5 + 127.5).rounded(), 0), 255)
-                out[i] = ComplexFloat((r - 127.5) / 127.5, (q - 127.5) / 127.5)
+                let r = Float(Int32(min(max(out[i].real * 127.5 + 127.5, 0), 255) + 0.5))
+                let q = Float(Int32(min(max(out[i].imag * 127.5 + 127.5, 0), 255) + 0.5))
+                out[i] = ComplexFloat((min(r, 255) - 127.5) / 127.5, (min(q, 255) - 127.5) / 127.5)
             }
         case .cs8:
             for i in out.indices {
-                let r = min(max((out[i].real * 128).rounded(), -128), 127)
-                let q = min(max((out[i].imag * 128).rounded(), -128), 127)
-                out[i] = ComplexFloat(r / 128, q / 128)
+                let r = Float(Int32(min(max(out[i].real * 128 + 128, 0), 255) + 0.5)) - 128
+                let q = Float(Int32(min(max(out[i].imag * 128 + 128, 0), 255) + 0.5)) - 128
+                out[i] = ComplexFloat(min(r, 127) / 128, min(q, 127) / 128)
             }
         case .cf32:
             guard sensor.receiver.clipping else { return }
