@@ -73,6 +73,33 @@ enum Measure {
         #expect(abs(slope + 35) < 0.5, "slope \(slope)")
     }
 
+    /// Through three taps a tone comes out scaled by the channel's response at its frequency,
+    /// H(f) = Σ g·e^(−j2πf·τ); the taps carry unit total power.
+    @Test func multipathScalesEachToneByTheChannelResponse() throws {
+        let text = ScenarioFixture.text.replacingOccurrences(of: "multipath_taps: 1", with: "multipath_taps: 3\n  delay_spread_us: 1")
+        let s = try ScenarioReader.parse(text, file: "t.yaml")
+        let link = LinkBudget(scenario: s)
+        let fs = 2e6, lo = s.sensors[0].receiver.tuning[0].value
+        let x = try render(s, at: 30, count: 1 << 15 + 1)
+        for id in ["CM-1", "CM-2"] {
+            let i = link.transmitters.firstIndex { $0.id == id }!
+            let ch = MultipathChannel(taps: 3, delaySpread: 1e-6, sampleRate: fs, seed: s.seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
+            #expect(ch.delays == [0, 2, 4])
+            #expect(abs(ch.gains.reduce(0.0) { $0 + Double($1.magnitudeSquared) } - 1) < 1e-5)
+            let f = link.transmittedFrequency(i) - lo
+            var hr = 0.0, hi = 0.0
+            for (g, d) in zip(ch.gains, ch.delays) {
+                let ph = -2 * Double.pi * f * Double(d) / fs
+                hr += Double(g.real) * cos(ph) - Double(g.imag) * sin(ph)
+                hi += Double(g.real) * sin(ph) + Double(g.imag) * cos(ph)
+            }
+            let l = link.link(i, receiver: s.sensors[0].trajectory, at: 30 + Double(1 << 14) / fs)
+            let expected = l.powerDBm + 50 + Measure.dB(hr * hr + hi * hi)
+            let p = Measure.dB(Measure.tonePower(x, frequency: f, sampleRate: fs))
+            #expect(abs(p - expected) < 0.2, "\(id): \(p) dBFS vs \(expected)")
+        }
+    }
+
     @Test func shadowingHasTheConfiguredSpreadAndCorrelation() {
         let f = ShadowingField(sigma: 8, correlationDistance: 50, seed: 99)
         var values: [Double] = []

@@ -147,7 +147,24 @@ public final class SceneRenderer {
                 // The usual case in one pass over the output.
                 let g0 = e.channel.gains[0], g1 = e.channel.gains[1], g2 = e.channel.gains[2]
                 let b0 = d - e.channel.delays[0], b1 = d - e.channel.delays[1], b2 = d - e.channel.delays[2]
-                for i in 0..<m {
+                // Two complex samples per SIMD4: x·g = x·gr + swap(x)·(−gi, gi, −gi, gi).
+                let src = UnsafeRawPointer(s.baseAddress!), dst = UnsafeMutableRawPointer(o.baseAddress!)
+                let r0 = SIMD4<Float>(repeating: g0.real), q0 = SIMD4<Float>(-g0.imag, g0.imag, -g0.imag, g0.imag)
+                let r1 = SIMD4<Float>(repeating: g1.real), q1 = SIMD4<Float>(-g1.imag, g1.imag, -g1.imag, g1.imag)
+                let r2 = SIMD4<Float>(repeating: g2.real), q2 = SIMD4<Float>(-g2.imag, g2.imag, -g2.imag, g2.imag)
+                let pairs = m / 2
+                for j in 0..<pairs {
+                    let i = 2 * j
+                    let x0 = src.loadUnaligned(fromByteOffset: (b0 + i) * 8, as: SIMD4<Float>.self)
+                    let x1 = src.loadUnaligned(fromByteOffset: (b1 + i) * 8, as: SIMD4<Float>.self)
+                    let x2 = src.loadUnaligned(fromByteOffset: (b2 + i) * 8, as: SIMD4<Float>.self)
+                    var acc = dst.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Float>.self)
+                    acc += x0 * r0 + SIMD4(x0[1], x0[0], x0[3], x0[2]) * q0
+                    acc += x1 * r1 + SIMD4(x1[1], x1[0], x1[3], x1[2]) * q1
+                    acc += x2 * r2 + SIMD4(x2[1], x2[0], x2[3], x2[2]) * q2
+                    dst.storeBytes(of: acc, toByteOffset: i * 8, as: SIMD4<Float>.self)
+                }
+                for i in (2 * pairs)..<m {
                     let x0 = s[b0 + i], x1 = s[b1 + i], x2 = s[b2 + i]
                     o[i].real += x0.real * g0.real - x0.imag * g0.imag + x1.real * g1.real - x1.imag * g1.imag
                         + x2.real * g2.real - x2.imag * g2.imag
