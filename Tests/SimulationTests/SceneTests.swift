@@ -212,6 +212,41 @@ enum Measure {
         #expect(vis.contains { !$0.inTunedWindow } == false || vis.filter { !$0.inTunedWindow }.allSatisfy { !$0.decodable })
     }
 
+    /// The blaster drives past the car: its carrier arrives shifted by −f·(dr/dt)/c, as the truth says.
+    @Test func dopplerFollowsRelativeMotion() throws {
+        let text = ScenarioFixture.text.replacingOccurrences(of: "doppler: false", with: "doppler: true")
+        let s = try ScenarioReader.parse(text, file: "t.yaml")
+        let link = LinkBudget(scenario: s)
+        let i = link.transmitters.firstIndex { $0.id == "BLASTER" }!
+        let fs = 2e6, lo = s.sensors[0].receiver.tuning[0].value
+        for t in [10.2, 45.0] {
+            // At 10.2 s the two close in (≈ +14 Hz); at 45 s the car drives away from it faster than the
+            // blaster follows (≈ −29 Hz).
+            let x = try render(s, at: t, count: 1 << 16)
+            let expected = link.link(i, receiver: s.sensors[0].trajectory, at: t + Double(1 << 15) / fs).doppler
+            // Mix the blaster's nominal offset to DC, average in 1000-sample blocks (the other carriers,
+            // 400 kHz away, average out), and read the frequency from the phase steps between blocks.
+            let f0 = link.transmittedFrequency(i) - lo
+            var blocks: [(Double, Double)] = []
+            var re = 0.0, im = 0.0
+            for (n, v) in x.enumerated() {
+                let ph = -2 * Double.pi * f0 * Double(n) / fs
+                re += Double(v.real) * cos(ph) - Double(v.imag) * sin(ph)
+                im += Double(v.real) * sin(ph) + Double(v.imag) * cos(ph)
+                if (n + 1) % 1000 == 0 { blocks.append((re, im)); re = 0; im = 0 }
+            }
+            var sr = 0.0, si = 0.0
+            for k in 1..<blocks.count {
+                let (ar, ai) = blocks[k - 1], (br, bi) = blocks[k]
+                sr += br * ar + bi * ai
+                si += bi * ar - br * ai
+            }
+            let measured = atan2(si, sr) / (2 * Double.pi) * fs / 1000
+            #expect(abs(expected) > 10, "expected a shift of tens of hertz, truth says \(expected)")
+            #expect(abs(measured - expected) < 2, "t=\(t): measured \(measured) Hz, truth \(expected) Hz")
+        }
+    }
+
     @Test func blasterIsSilentOutsideItsActiveInterval() throws {
         let s = try ScenarioFixture.scenario()
         let link = LinkBudget(scenario: s)
