@@ -62,6 +62,27 @@ public final class SimulatedDevice: RadioDevice {
         centreFrequency = sensor.receiver.tuning(at: startTime)
     }
 
+    /// A device named as on the command line: `sim:SCENARIO[@SENSOR]` (`--device sim:fuzhou-gulou@PATROL-1`),
+    /// SCENARIO a bundled name or a file path; without `@SENSOR` the scenario's first sensor.
+    public convenience init(spec: String, waveforms: WaveformFactory = .standard, pacing: Pacing = .asFastAsPossible,
+                            stopsAtEnd: Bool = true) throws(SimulationError) {
+        var body = spec.hasPrefix("sim:") ? String(spec.dropFirst(4)) : spec
+        var sensorID: String?
+        if let at = body.lastIndex(of: "@") {
+            sensorID = String(body[body.index(after: at)...])
+            body = String(body[..<at])
+        }
+        let scenario: Scenario
+        do {
+            scenario = body.contains("/") || body.hasSuffix(".yaml") || body.hasSuffix(".yml")
+                ? try ScenarioReader.read(path: body) : try Scenario.bundled(named: body)
+        } catch {
+            throw .scenario(error)
+        }
+        try self.init(scenario: scenario, sensorID: sensorID ?? scenario.sensors[0].id, waveforms: waveforms,
+                      pacing: pacing, stopsAtEnd: stopsAtEnd)
+    }
+
     public var name: String { "sim \(scenario.source) sensor \(sensor.id)" }
 
     public var totalSamples: Int64? {

@@ -118,6 +118,18 @@ final class SteppedClock: PacingClock, @unchecked Sendable {
         #expect(try device.read(into: block) == false)
     }
 
+    @Test func deviceFromACommandLineSpec() throws {
+        let d = try SimulatedDevice(spec: "sim:fuzhou-gulou@ROOF-1", waveforms: .tones)
+        #expect(d.sensor.id == "ROOF-1" && d.scenario.name == "Fuzhou Gulou")
+        #expect(try SimulatedDevice(spec: "sim:legit-only", waveforms: .tones).sensor.id == "PATROL-TJ")
+        #expect(throws: SimulationError.unknownSensor(scenario: "legit-only.yaml", sensor: "BUS", known: ["PATROL-TJ", "ROOF-TJ"])) {
+            _ = try SimulatedDevice(spec: "sim:legit-only@BUS", waveforms: .tones)
+        }
+        do { _ = try SimulatedDevice(spec: "sim:/nowhere/x.yaml"); Issue.record("accepted") } catch {
+            #expect(error.description == "/nowhere/x.yaml: no such file")
+        }
+    }
+
     @Test func realTimePacingWaitsOnTheInjectedClock() throws {
         let s = try ScenarioFixture.scenario()
         let clock = SteppedClock()
