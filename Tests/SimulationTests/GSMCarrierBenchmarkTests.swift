@@ -68,3 +68,31 @@ import Glibc
         #expect(runs[2] < 1.0)
     }
 }
+
+/// Allocation probe for Benchmarks/simulation-gsm.md: renders CELLWATCH_ALLOCATION_PROBE seconds of one
+/// busy carrier at 2 MS/s after a warm-up call, between two `getppid()` calls that mark the measured
+/// stretch for a debugger counting `malloc` (the command is in the benchmark file).
+@Suite struct GSMCarrierAllocationProbe {
+    static let seconds = ProcessInfo.processInfo.environment["CELLWATCH_ALLOCATION_PROBE"].flatMap(Double.init)
+
+    @Test(.enabled(if: seconds != nil, "set CELLWATCH_ALLOCATION_PROBE=SECONDS and run under gdb"))
+    func renderAfterTheFirstCall() throws {
+        let seconds = try #require(Self.seconds)
+        var p = GSMCellParameters.defaults(arfcn: ARFCN(20), mcc: "460", mnc: "00", lac: 1, cellId: 2)
+        p.pagingRequestsPerSecond = 40
+        p.immediateAssignmentsPerSecond = 10
+        var w = GSMCarrierWaveform(parameters: p, seed: 1)
+        let rate = 2_000_000.0, chunk = 20_000
+        var buffer = [ComplexFloat](repeating: .zero, count: chunk)
+        buffer.withUnsafeMutableBufferPointer { out in
+            w.render(into: out, startTime: 0, sampleRate: rate, frequencyOffset: 1000, amplitude: 0.1)
+            var done = chunk
+            _ = getppid()  // start of the measured stretch
+            while Double(done) < seconds * rate {
+                w.render(into: out, startTime: Double(done) / rate, sampleRate: rate, frequencyOffset: 1000, amplitude: 0.1)
+                done += chunk
+            }
+            _ = getppid()  // end
+        }
+    }
+}
