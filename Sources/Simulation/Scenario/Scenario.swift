@@ -170,7 +170,7 @@ public struct Trajectory: Sendable, Equatable {
 
     public static func fixed(_ p: GeoPoint) -> Trajectory { Trajectory(points: [p], times: [0]) }
 
-    public var isFixed: Bool { points.count == 1 || Set(points).count == 1 }
+    public var isFixed: Bool { points.allSatisfy { $0 == points[0] } }
 
     /// Position at scenario time `t` in the local frame.
     public func position(at t: Double, in frame: LocalFrame) -> ENU {
