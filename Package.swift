@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Scenario files (YAML, read node by node for file:line errors); the sensor's swift-configuration pulls the same.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System-library shims, resolved through pkg-config (Debian: libfftw3-dev, libusb-1.0-0-dev).
@@ -36,7 +38,9 @@ let package = Package(
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
         .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"]),
         // RF scene synthesis: GSM/LTE transmitters, propagation, impairments, scenarios, SimulatedDevice.
-        .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel"]),
+        .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel",
+                                                   .product(name: "Yams", package: "Yams")],
+                resources: [.copy("Scenarios")]),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
         .target(name: "Detection", dependencies: ["CellwatchModel"]),
         // Emitter position from (sensor position, received power) sightings; moving-emitter tracking.
@@ -44,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "cellwatch",
             dependencies: [
-                "Survey", "Radio", "CellwatchModel", "GSM", "Detection",
+                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,7 +62,7 @@ let package = Package(
                     exclude: ["Vectors"]),
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey"]),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
