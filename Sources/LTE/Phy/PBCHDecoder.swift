@@ -1,0 +1,161 @@
+import DSP
+import Foundation
+
+/// A decoded PBCH: the MIB, the port count told by the CRC mask and the frame's SFN.
+public struct PBCHDecode: Sendable, Equatable {
+    public var mib: MasterInformationBlock
+    public var ports: Int
+    /// SFN of the radio frame starting at `frameStart` (MIB SFN·4 + position in the 40 ms period).
+    public var sfn: Int
+    public var frameStart: Int
+    /// Position (0…3) of that frame in the PBCH's 40 ms period.
+    public var frameOffset: Int
+    /// Radio frames whose PBCH soft bits were combined.
+    public var framesCombined: Int
+}
+
+/// OFDM demodulation of subframe 0, CRS channel estimation and PBCH decoding (TS 36.211 §6.6,
+/// §6.10.1; TS 36.212 §5.3.1) at 1.92 MS/s, inside the centre 72 subcarriers.
+public final class PBCHDecoder {
+    private let fft: FFT
+    /// Back-off of the FFT window into the cyclic prefix (samples); the channel estimate absorbs the phase ramp.
+    let backoff = 2
+
+    public init() throws(LTEError) {
+        do { fft = try FFT(size: 128) } catch { throw .internalFFT("\(error)") }
+    }
+
+    /// 72 centre subcarriers of symbol l of slot ns of the frame starting at frameStart.
+    func symbol(_ y: [ComplexFloat], frameStart: Int, slot ns: Int, l: Int, normalCP: Bool) -> [ComplexFloat]? {
+        let s = frameStart + ns * OFDMTiming.slotSamples + OFDMTiming.usefulStart(symbol: l, normalCP: normalCP) - backoff
+        guard s >= 0, s + 128 <= y.count else { return nil }
+        for i in 0..<128 { fft.unsafeInput[i] = y[s + i] }
+        fft.execute()
+        return (0..<72).map { fft.unsafeOutput[OFDMTiming.centreBin($0)] * (1 / 128) }
+    }
+
+    /// Least-squares estimate at the pilots of one port in one symbol, linearly interpolated to all 72 subcarriers.
+    func estimate(_ sym: [ComplexFloat], pci: Int, port: Int, slot ns: Int, l: Int, normalCP: Bool) -> [ComplexFloat] {
+        let r = CellReferenceSignals.centrePilots(pci: pci, slot: ns, symbol: l, normalCP: normalCP)
+        let off = CellReferenceSignals.offset(port: port, slot: ns, symbol: l, pci: pci)
+        let pilots = (0..<12).map { sym[6 * $0 + off] * r[$0].conjugate * 2 } // |r|² = 1/2·2 → divide by r
+        var h = [ComplexFloat](repeating: .zero, count: 72)
+        for k in 0..<72 {
+            let pos = Double(k - off) / 6
+            let j0 = min(max(Int(pos.rounded(.down)), 0), 10)
+            let t = Float(pos - Double(j0))
+            h[k] = pilots[j0] * (1 - t) + pilots[j0 + 1] * t
+        }
+        return h
+    }
+
+    /// Reference signal received power (port 0 pilots of subframe 0), linear, per resource element,
+    /// relative to a full-scale complex sinusoid.
+    public func rsrp(_ y: [ComplexFloat], pci: Int, frameStart: Int, normalCP: Bool) -> Double? {
+        let nSymb = normalCP ? 7 : 6
+        var sum = 0.0, n = 0
+        var f = frameStart
+        while f < 0 { f += OFDMTiming.frameSamples }
+        while f + 2 * OFDMTiming.slotSamples <= y.count {
+            for ns in 0..<2 {
+                for l in [0, nSymb - 3] {
+                    guard let sym = symbol(y, frameStart: f, slot: ns, l: l, normalCP: normalCP) else { continue }
+                    let r = CellReferenceSignals.centrePilots(pci: pci, slot: ns, symbol: l, normalCP: normalCP)
+                    let off = CellReferenceSignals.offset(port: 0, slot: ns, symbol: l, pci: pci)
+                    for j in 0..<12 { sum += Double((sym[6 * j + off] * r[j].conjugate * 2).magnitudeSquared); n += 1 }
+                }
+            }
+            f += OFDMTiming.frameSamples
+        }
+        return n > 0 ? sum / Double(n) : nil
+    }
+
+    /// Soft PBCH bits (LLR, positive = 0) of one frame for an assumed port count, before descrambling.
+    func softBits(_ y: [ComplexFloat], pci: Int, frameStart: Int, normalCP: Bool, ports: Int) -> [Float]? {
+        let nSymb = normalCP ? 7 : 6
+        // Channel at slot 1 symbols 0 and N_symb−3, interpolated in time for symbols 0…3.
+        guard let s0 = symbol(y, frameStart: frameStart, slot: 1, l: 0, normalCP: normalCP),
+              let s4 = symbol(y, frameStart: frameStart, slot: 1, l: nSymb - 3, normalCP: normalCP) else { return nil }
+        var hA: [[ComplexFloat]] = [], hB: [[ComplexFloat]] = []
+        for p in 0..<ports {
+            hA.append(estimate(s0, pci: pci, port: p, slot: 1, l: 0, normalCP: normalCP))
+            hB.append(estimate(s4, pci: pci, port: p, slot: 1, l: nSymb - 3, normalCP: normalCP))
+        }
+        var llr: [Float] = []
+        llr.reserveCapacity(480)
+        let vshift = pci % 6
+        for l in 0..<4 {
+            guard let sym = symbol(y, frameStart: frameStart, slot: 1, l: l, normalCP: normalCP) else { return nil }
+            let t = Float(l) / Float(nSymb - 3)
+            let h = (0..<ports).map { p in (0..<72).map { hA[p][$0] * (1 - t) + hB[p][$0] * t } }
+            // REs reserved for the CRS of four ports are skipped whatever the real port count (§6.6.4).
+            let hasCRS = l < 2 || (!normalCP && l == 3)
+            let ks = (0..<72).filter { !hasCRS || $0 % 3 != vshift % 3 }
+            if ports == 1 {
+                for k in ks {
+                    let x = sym[k] * h[0][k].conjugate
+                    llr.append(x.real); llr.append(x.imag)
+                }
+            } else {
+                // Alamouti SFBC, TS 36.211 §6.3.4.3: pairs of consecutive REs. For 4 ports only ports
+                // 0/1 pairs are handled here (ports 2/3 alternate with FSTD), which is an approximation.
+                var i = 0
+                while i + 1 < ks.count {
+                    let a = ks[i], b = ks[i + 1]
+                    let r0 = sym[a], r1 = sym[b]
+                    let h0a = h[0][a], h1a = h[1][a], h0b = h[0][b], h1b = h[1][b]
+                    let x0 = r0 * h0a.conjugate + h1b * r1.conjugate
+                    let x1 = r1 * h0b.conjugate - h1a * r0.conjugate
+                    llr.append(x0.real); llr.append(x0.imag); llr.append(x1.real); llr.append(x1.imag)
+                    i += 2
+                }
+            }
+        }
+        return llr
+    }
+
+    /// Tries every 40 ms position of each available frame, alone and combined with the frames that
+    /// follow it in the same period, for 1 and 2 ports (4-port SFBC+FSTD is not handled yet); returns the first CRC match.
+    public func decode(_ y: [ComplexFloat], pci: Int, frameStart: Int, normalCP: Bool) -> PBCHDecode? {
+        let perFrame = normalCP ? 480 : 432
+        let scramble = GoldSequence.bits(cInit: UInt32(pci), length: 4 * perFrame) // §6.6.1, c_init = N_ID^cell
+        let matcher = ConvolutionalRateMatcher(streamLength: 40)
+        var starts: [Int] = []
+        var f = frameStart
+        while f < 0 { f += OFDMTiming.frameSamples }
+        while f + 2 * OFDMTiming.slotSamples <= y.count { starts.append(f); f += OFDMTiming.frameSamples }
+        for ports in [1, 2] {
+            let frames = starts.map { softBits(y, pci: pci, frameStart: $0, normalCP: normalCP, ports: ports) }
+            for (fi, start) in starts.enumerated() {
+                guard frames[fi] != nil else { continue }
+                for offset in 0..<4 {
+                    var buffer = [Float](repeating: 0, count: 4 * perFrame)
+                    var combined = 0
+                    for j in 0..<(4 - offset) where fi + j < frames.count {
+                        guard let soft = frames[fi + j] else { break }
+                        let pos = offset + j
+                        for i in 0..<min(perFrame, soft.count) {
+                            let c = scramble[pos * perFrame + i]
+                            buffer[pos * perFrame + i] = c == 0 ? soft[i] : -soft[i]
+                        }
+                        combined += 1
+                        // Normalise and decode with what is combined so far.
+                        let scale = buffer.reduce(Float(0)) { max($0, abs($1)) }
+                        guard scale > 0 else { continue }
+                        let streams = matcher.recover(buffer.map { $0 / scale * 8 })
+                        let bits = TailBitingConvolutionalCode.decode(streams)
+                        guard bits.count == 40 else { continue }
+                        let payload = Array(bits[0..<24])
+                        let computed = LTECRC16.parity(payload)
+                        let received = bits[24..<40].reduce(UInt16(0)) { ($0 << 1) | UInt16($1) }
+                        guard let p = PBCHCRCMask.ports(computed: computed, received: received), p == ports,
+                              let mib = MasterInformationBlock(bits: payload) else { continue }
+                        return PBCHDecode(mib: mib, ports: p, sfn: (mib.sfnHigh * 4 + offset) % 1024,
+                                          frameStart: start, frameOffset: offset, framesCombined: combined)
+                    }
+                }
+            }
+        }
+        return nil
+    }
+}
