@@ -36,11 +36,25 @@ public final class LTEReceiver {
         pbch = try PBCHDecoder()
     }
 
-    /// Decodes the cells in `samples` (taken at `sampleRate`, which must be 1.92 MS/s).
+    /// Seconds of signal the receiver looks at (the cell search folds at most this much).
+    public var analysedSeconds: Double { Double(searcher.configuration.maxSamples) / Self.sampleRate }
+
+    /// Decodes the cells in `samples` taken at `sampleRate`; other rates than 1.92 MS/s are resampled
+    /// to it first (rational resampler, so the centre 1.08 MHz is kept).
     public func decode(_ samples: [ComplexFloat], sampleRate: Double) throws(LTEError) -> [LTECellReport] {
-        guard abs(sampleRate - Self.sampleRate) < 1 else { throw .unsupportedSampleRate(sampleRate) }
-        let x = samples.count > searcher.configuration.maxSamples
-            ? Array(samples[0..<searcher.configuration.maxSamples]) : samples
+        guard sampleRate.isFinite, sampleRate >= 1_000_000, sampleRate <= 200_000_000 else { throw .unsupportedSampleRate(sampleRate) }
+        var x = samples
+        if abs(sampleRate - Self.sampleRate) >= 1 {
+            let f = RationalResampler.fraction(approximating: Self.sampleRate / sampleRate)
+            let rs: RationalResampler
+            do { rs = try RationalResampler(interpolation: f.interpolation, decimation: f.decimation, passband: 0.6) } catch {
+                throw .unsupportedSampleRate(sampleRate)
+            }
+            var out = [ComplexFloat](repeating: .zero, count: rs.maximumOutputCount(forInput: samples.count))
+            let n = samples.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { rs.process(i, into: $0) } }
+            x = Array(out[0..<n])
+        }
+        if x.count > searcher.configuration.maxSamples { x = Array(x[0..<searcher.configuration.maxSamples]) }
         let cells = try searcher.search(x)
         return cells.map { c in
             let y = CellSearcher.mix(x, offsetHz: c.carrierOffsetHz)

@@ -9,7 +9,7 @@ import Survey
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decode the broadcast channels of GSM (and, later, LTE) cells in a recording.",
-        subcommands: [DecodeGSM.self]
+        subcommands: [DecodeGSM.self, DecodeLTE.self]
     )
 }
 

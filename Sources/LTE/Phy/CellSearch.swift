@@ -56,7 +56,7 @@ public enum LTEError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unsupportedSampleRate(let r): return "sample rate \(r) S/s is not 1.92 MS/s (resample first)"
+        case .unsupportedSampleRate(let r): return "sample rate \(r) S/s cannot be brought to 1.92 MS/s (1 to 200 MS/s are accepted)"
         case .tooShort(let n): return "\(n) samples is shorter than the \(OFDMTiming.minimumSamples) (one subframe) a cell search needs at 1.92 MS/s"
         case .internalFFT(let m): return "FFT set-up failed: \(m)"
         }
