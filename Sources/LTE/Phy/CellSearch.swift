@@ -22,8 +22,11 @@ public struct LTECellDetection: Sendable, Equatable {
     public var pci: Int { 3 * nid1 + nid2 }
     public var duplex: LTEDuplex
     public var normalCP: Bool
-    /// Carrier offset (Hz): coarse hypothesis plus the fractional estimate from the PSS halves.
+    /// Carrier offset (Hz): coarse hypothesis, plus the fractional estimate from the PSS halves, plus
+    /// the residual from the cyclic prefixes of subframes 0 and 5.
     public var carrierOffsetHz: Double
+    /// The estimate before the cyclic-prefix refinement (coarse + PSS halves).
+    public var pssOffsetHz: Double
     /// Sample index where a radio frame starts (may be negative: the frame began before the recording).
     public var frameStart: Int
     public var pss: PSSDetection
@@ -93,6 +96,19 @@ public final class CellSearcher {
         }
     }
 
+    /// Correlation FFTs by size, planned on first use and kept: a receiver searching carrier after
+    /// carrier of the same length plans once.
+    private var plans: [Int: (FFT, FFT)] = [:]
+
+    private func correlationPlans(size: Int) throws(LTEError) -> (FFT, FFT) {
+        if let p = plans[size] { return p }
+        do {
+            let p = (try FFT(size: size), try FFT(size: size, direction: .inverse))
+            plans[size] = p
+            return p
+        } catch { throw .internalFFT("\(error)") }
+    }
+
     /// The PSS peaks of each root above the threshold, strongest first.
     public func searchPSS(_ x: [ComplexFloat]) throws(LTEError) -> [PSSDetection] {
         let n = min(x.count, configuration.maxSamples)
@@ -102,8 +118,7 @@ public final class CellSearcher {
         var size = 384
         while size < n + 128 { size *= 2 }
         let binHz = 1_920_000.0 / Double(size)
-        let fwd: FFT, inv: FFT
-        do { fwd = try FFT(size: size); inv = try FFT(size: size, direction: .inverse) } catch { throw .internalFFT("\(error)") }
+        let (fwd, inv) = try correlationPlans(size: size)
         fwd.unsafeInput.update(repeating: .zero)
         for i in 0..<n { fwd.unsafeInput[i] = x[i] }
         fwd.execute()
@@ -118,8 +133,10 @@ public final class CellSearcher {
         let valid = n - 127
         var results: [PSSDetection] = []
         var folded = [Double](repeating: 0, count: half)
-        var all: [(root: Int, f: Double, fold: [Double])] = []
-        var totalMean = 0.0
+        // Per root: best folded value over the frequency hypotheses at each lag, and which hypothesis.
+        var best = [[Double]](repeating: [Double](repeating: 0, count: half), count: 3)
+        var bestF = [[Double]](repeating: [Double](repeating: 0, count: half), count: 3)
+        var totalMean = 0.0, hypotheses = 0
         for r in 0..<3 {
             for f in configuration.offsetHypotheses {
                 let shift = Int((f / binHz).rounded())
@@ -139,17 +156,15 @@ public final class CellSearcher {
                 for i in 0..<half { folded[i] = 0 }
                 for i in 0..<valid { folded[i % half] += Double(inv.unsafeOutput[i].magnitudeSquared) }
                 totalMean += folded.reduce(0, +) / Double(min(valid, half))
-                all.append((r, f, folded))
+                hypotheses += 1
+                for i in 0..<half where folded[i] > best[r][i] { best[r][i] = folded[i]; bestF[r][i] = f }
             }
         }
-        totalMean /= Double(all.count)
+        totalMean /= Double(max(hypotheses, 1))
         guard totalMean > 0 else { return [] }
         for r in 0..<3 {
-            // Best over frequency at each lag, then peaks separated by at least 64 samples.
-            var best = [Double](repeating: 0, count: half), bestF = [Double](repeating: 0, count: half)
-            for h in all where h.root == r {
-                for i in 0..<half where h.fold[i] > best[i] { best[i] = h.fold[i]; bestF[i] = h.f }
-            }
+            // Peaks separated by at least 64 samples.
+            let best = best[r], bestF = bestF[r]
             var taken: [Int] = []
             for _ in 0..<configuration.peaksPerRoot {
                 var bi = -1, bv = 0.0
@@ -227,11 +242,45 @@ public final class CellSearcher {
             let cfo = fractionalOffset(x, nid2: p.nid2, at: occ0, coarseHz: p.coarseOffsetHz)
             let y = Self.mix(x, offsetHz: cfo)
             let occ = occurrences(y, pss: p, offsetHz: 0)
-            guard let c = detectSSS(y, pss: p, occurrences: occ, offsetHz: cfo) else { continue }
+            guard var c = detectSSS(y, pss: p, occurrences: occ, offsetHz: cfo) else { continue }
             if cells.contains(where: { $0.pci == c.pci }) { continue }
+            c.pssOffsetHz = cfo
+            if let residual = Self.cyclicPrefixOffset(y, frameStart: c.frameStart, normalCP: c.normalCP) {
+                c.carrierOffsetHz = cfo + residual
+            }
             cells.append(c)
         }
         return cells
+    }
+
+    /// Residual carrier offset from the cyclic prefixes: each CP is a copy of the end of its symbol, so
+    /// Σ y[n+128]·conj(y[n]) over the CP samples turns by 2π·f·128/fs (±7.5 kHz unambiguous). Only the
+    /// symbols of subframes 0 and 5 are used (always downlink, also in TDD), skipping the first two
+    /// CP samples (inter-symbol interference). Averages over many more samples than the PSS halves.
+    public static func cyclicPrefixOffset(_ y: [ComplexFloat], frameStart: Int, normalCP: Bool) -> Double? {
+        var acc = ComplexFloat.zero
+        var count = 0
+        let nSymb = normalCP ? 7 : 6
+        var f = frameStart
+        while f + OFDMTiming.frameSamples < 0 { f += OFDMTiming.frameSamples }
+        while f < y.count {
+            for sf in [0, 5] {
+                for slot in 0..<2 {
+                    let slotStart = f + (2 * sf + slot) * OFDMTiming.slotSamples
+                    for l in 0..<nSymb {
+                        let useful = slotStart + OFDMTiming.usefulStart(symbol: l, normalCP: normalCP)
+                        let cp = normalCP ? (l == 0 ? 10 : 9) : 32
+                        let s = useful - cp + 2
+                        guard s >= 0, useful + 128 <= y.count else { continue }
+                        for i in 0..<(cp - 2) { acc = acc + y[s + i + 128] * y[s + i].conjugate }
+                        count += 1
+                    }
+                }
+            }
+            f += OFDMTiming.frameSamples
+        }
+        guard count > 0, acc.magnitudeSquared > 0, acc.real.isFinite, acc.imag.isFinite else { return nil }
+        return Double(atan2(acc.imag, acc.real)) / (2 * .pi * 128 / 1_920_000)
     }
 
     /// x·e^{−j2π f n / fs}.
@@ -300,7 +349,7 @@ public final class CellSearcher {
         var p = pss
         p.position = first
         return LTECellDetection(nid1: b.idx, nid2: pss.nid2, duplex: b.h.duplex, normalCP: b.h.normalCP,
-                                carrierOffsetHz: offsetHz, frameStart: frameStart, pss: p,
+                                carrierOffsetHz: offsetHz, pssOffsetHz: offsetHz, frameStart: frameStart, pss: p,
                                 sssScore: bestScore, sssRunnerUp: runnerUp)
     }
 }

@@ -13,6 +13,7 @@ public enum LTECellFormatter {
         if let ports = c.ports { j.add("ports", ports) }
         if let sfn = c.sfn { j.add("sfn", sfn) }
         j.add("cfo_hz", c.carrierOffset.value, digits: 1)
+        j.add("cfo_pss_hz", c.detection.pssOffsetHz, digits: 1)
         if let r = c.rsrp { j.add("rsrp_dbfs", r.value, digits: 1) }
         j.add("pss_metric", c.detection.pss.peakToMean, digits: 1)
         j.add("sss_score", c.detection.sssScore, digits: 3)

@@ -1,0 +1,93 @@
+import DSP
+import Foundation
+import LTE
+import Testing
+import TestSupport
+
+/// A one-port LTE downlink written straight from TS 36.211/36.212 (PSS, SSS, CRS port 0, PBCH) at
+/// 1.92 MS/s, to reach the paths no shared recording has: TDD and the extended cyclic prefix.
+struct SyntheticLTECell {
+    var pci: Int
+    var duplex: LTEDuplex
+    var normalCP: Bool
+    var mib: [UInt8]
+    var firstSFN: Int
+
+    func samples(frames: Int) throws -> [ComplexFloat] {
+        let nSymb = normalCP ? 7 : 6
+        let ifft = try FFT(size: 128, direction: .inverse)
+        // PBCH codeword: MIB + CRC (1-port mask 0), convolutional code, rate matching to 4 frames, scrambling.
+        let perFrame = normalCP ? 480 : 432
+        let crc = LTECRC16.parity(mib)
+        let info = mib + (0..<16).map { UInt8((crc >> (15 - UInt16($0))) & 1) }
+        let e = ConvolutionalRateMatcher(streamLength: 40).match(TailBitingConvolutionalCode.encode(info), outputLength: 4 * perFrame)
+        let c = GoldSequence.bits(cInit: UInt32(pci), length: 4 * perFrame)
+        let bits = zip(e, c).map { $0 ^ $1 }
+        let s = Float(1 / 2.0.squareRoot())
+        var out: [ComplexFloat] = []
+        for frame in 0..<frames {
+            let sfn = firstSFN + frame
+            for ns in 0..<20 {
+                let sf = ns / 2
+                let downlink = sf == 0 || sf == 5 || duplex == .fdd
+                for l in 0..<nSymb {
+                    var bins = [ComplexFloat](repeating: .zero, count: 128)
+                    if downlink && (l == 0 || l == nSymb - 3) {
+                        let r = CellReferenceSignals.centrePilots(pci: pci, slot: ns, symbol: l, normalCP: normalCP)
+                        let off = CellReferenceSignals.offset(port: 0, slot: ns, symbol: l, pci: pci)
+                        for j in 0..<12 { bins[OFDMTiming.centreBin(6 * j + off)] = r[j] }
+                    }
+                    let pssHere = duplex == .fdd ? (ns % 10 == 0 && l == nSymb - 1) : (ns % 10 == 2 && l == 2)
+                    let sssHere = duplex == .fdd ? (ns % 10 == 0 && l == nSymb - 2) : (ns % 10 == 1 && l == nSymb - 1)
+                    if pssHere {
+                        for (n, v) in SynchronizationSignals.pss(nid2: pci % 3).enumerated() { bins[SynchronizationSignals.syncBin(n)] = v }
+                    }
+                    if sssHere {
+                        let d = SynchronizationSignals.sss(nid1: pci / 3, nid2: pci % 3, subframe5: ns >= 10)
+                        for n in 0..<62 { bins[SynchronizationSignals.syncBin(n)] = ComplexFloat(d[n], 0) }
+                    }
+                    if ns == 1 && l < 4 {
+                        let hasCRS = l < 2 || (!normalCP && l == 3)
+                        let ks = (0..<72).filter { !hasCRS || $0 % 3 != (pci % 6) % 3 }
+                        var i = (sfn % 4) * perFrame + [0, 1, 2, 3].prefix(l).reduce(0) { acc, m in
+                            acc + 2 * ((m < 2 || (!normalCP && m == 3)) ? 48 : 72)
+                        }
+                        for k in ks {
+                            bins[OFDMTiming.centreBin(k)] = ComplexFloat(s * (1 - 2 * Float(bits[i])), s * (1 - 2 * Float(bits[i + 1])))
+                            i += 2
+                        }
+                    }
+                    for i in 0..<128 { ifft.unsafeInput[i] = bins[i] }
+                    ifft.execute()
+                    let body = Array(ifft.unsafeOutput).map { $0 * (1 / 128) * 8 }
+                    let cp = normalCP ? (l == 0 ? 10 : 9) : 32
+                    out += body.suffix(cp) + body
+                }
+            }
+        }
+        return out
+    }
+}
+
+@Suite struct LTESyntheticCellTests {
+    static let mib: [UInt8] = [0, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+
+    @Test(arguments: [(LTEDuplex.fdd, true), (.fdd, false), (.tdd, true), (.tdd, false)])
+    func duplexAndCyclicPrefix(duplex: LTEDuplex, normalCP: Bool) throws {
+        let cell = SyntheticLTECell(pci: 301, duplex: duplex, normalCP: normalCP, mib: Self.mib, firstSFN: 4 * 45)
+        var x = try cell.samples(frames: 4)
+        // Start mid-frame, 12.3 kHz off, AWGN.
+        x = Array(x[7_000...])
+        x = CellSearcher.mix(x, offsetHz: -12_300)
+        var rng = SeededGenerator(seed: 21)
+        x = x.map { $0 + ComplexFloat(Float(rng.gaussian() * 0.02), Float(rng.gaussian() * 0.02)) }
+        let cells = try LTEReceiver().decode(x, sampleRate: LTEReceiver.sampleRate)
+        #expect(cells.count == 1)
+        let c = try #require(cells.first)
+        #expect(c.pci == 301 && c.duplex == duplex && c.detection.normalCP == normalCP)
+        #expect(c.ports == 1 && c.mib?.bits == Self.mib && c.prb == 25)
+        #expect(abs(c.carrierOffset.value - 12_300) < 100)
+        // The first complete frame of the input is the second one generated.
+        #expect(c.sfn == 4 * 45 + 1 && c.mib?.sfnHigh == 45)
+    }
+}
