@@ -12,13 +12,16 @@ struct SyntheticLTECell {
     var normalCP: Bool
     var mib: [UInt8]
     var firstSFN: Int
+    var ports = 1
+    /// Flat channel of each port.
+    var gains: [ComplexFloat] = [ComplexFloat(1, 0), ComplexFloat(0.3, -0.6), ComplexFloat(-0.5, 0.4), ComplexFloat(0.2, 0.7)]
 
     func samples(frames: Int) throws -> [ComplexFloat] {
         let nSymb = normalCP ? 7 : 6
         let ifft = try FFT(size: 128, direction: .inverse)
         // PBCH codeword: MIB + CRC (1-port mask 0), convolutional code, rate matching to 4 frames, scrambling.
         let perFrame = normalCP ? 480 : 432
-        let crc = LTECRC16.parity(mib)
+        let crc = LTECRC16.parity(mib) ^ PBCHCRCMask.mask(ports: ports)!
         let info = mib + (0..<16).map { UInt8((crc >> (15 - UInt16($0))) & 1) }
         let e = ConvolutionalRateMatcher(streamLength: 40).match(TailBitingConvolutionalCode.encode(info), outputLength: 4 * perFrame)
         let c = GoldSequence.bits(cInit: UInt32(pci), length: 4 * perFrame)
@@ -31,20 +34,22 @@ struct SyntheticLTECell {
                 let sf = ns / 2
                 let downlink = sf == 0 || sf == 5 || duplex == .fdd
                 for l in 0..<nSymb {
-                    var bins = [ComplexFloat](repeating: .zero, count: 128)
-                    if downlink && (l == 0 || l == nSymb - 3) {
+                    var port = [[ComplexFloat]](repeating: [ComplexFloat](repeating: .zero, count: 128), count: ports)
+                    for p in 0..<ports where downlink {
+                        let crsSymbols = p < 2 ? [0, nSymb - 3] : [1]
+                        guard crsSymbols.contains(l) else { continue }
                         let r = CellReferenceSignals.centrePilots(pci: pci, slot: ns, symbol: l, normalCP: normalCP)
-                        let off = CellReferenceSignals.offset(port: 0, slot: ns, symbol: l, pci: pci)
-                        for j in 0..<12 { bins[OFDMTiming.centreBin(6 * j + off)] = r[j] }
+                        let off = CellReferenceSignals.offset(port: p, slot: ns, symbol: l, pci: pci)
+                        for j in 0..<12 { port[p][OFDMTiming.centreBin(6 * j + off)] = r[j] }
                     }
                     let pssHere = duplex == .fdd ? (ns % 10 == 0 && l == nSymb - 1) : (ns % 10 == 2 && l == 2)
                     let sssHere = duplex == .fdd ? (ns % 10 == 0 && l == nSymb - 2) : (ns % 10 == 1 && l == nSymb - 1)
                     if pssHere {
-                        for (n, v) in SynchronizationSignals.pss(nid2: pci % 3).enumerated() { bins[SynchronizationSignals.syncBin(n)] = v }
+                        for (n, v) in SynchronizationSignals.pss(nid2: pci % 3).enumerated() { port[0][SynchronizationSignals.syncBin(n)] = v }
                     }
                     if sssHere {
                         let d = SynchronizationSignals.sss(nid1: pci / 3, nid2: pci % 3, subframe5: ns >= 10)
-                        for n in 0..<62 { bins[SynchronizationSignals.syncBin(n)] = ComplexFloat(d[n], 0) }
+                        for n in 0..<62 { port[0][SynchronizationSignals.syncBin(n)] = ComplexFloat(d[n], 0) }
                     }
                     if ns == 1 && l < 4 {
                         let hasCRS = l < 2 || (!normalCP && l == 3)
@@ -52,11 +57,32 @@ struct SyntheticLTECell {
                         var i = (sfn % 4) * perFrame + [0, 1, 2, 3].prefix(l).reduce(0) { acc, m in
                             acc + 2 * ((m < 2 || (!normalCP && m == 3)) ? 48 : 72)
                         }
-                        for k in ks {
-                            bins[OFDMTiming.centreBin(k)] = ComplexFloat(s * (1 - 2 * Float(bits[i])), s * (1 - 2 * Float(bits[i + 1])))
+                        var d: [ComplexFloat] = []
+                        for _ in ks {
+                            d.append(ComplexFloat(s * (1 - 2 * Float(bits[i])), s * (1 - 2 * Float(bits[i + 1]))))
                             i += 2
                         }
+                        let b = ks.map(OFDMTiming.centreBin)
+                        // Transmit diversity, TS 36.211 §6.3.4.3.
+                        switch ports {
+                        case 1:
+                            for (j, v) in d.enumerated() { port[0][b[j]] = v }
+                        case 2:
+                            for j in stride(from: 0, to: d.count, by: 2) {
+                                port[0][b[j]] = d[j] * s; port[1][b[j]] = (d[j + 1].conjugate * s) * -1
+                                port[0][b[j + 1]] = d[j + 1] * s; port[1][b[j + 1]] = d[j].conjugate * s
+                            }
+                        default:
+                            for j in stride(from: 0, to: d.count, by: 4) {
+                                port[0][b[j]] = d[j] * s; port[2][b[j]] = (d[j + 1].conjugate * s) * -1
+                                port[0][b[j + 1]] = d[j + 1] * s; port[2][b[j + 1]] = d[j].conjugate * s
+                                port[1][b[j + 2]] = d[j + 2] * s; port[3][b[j + 2]] = (d[j + 3].conjugate * s) * -1
+                                port[1][b[j + 3]] = d[j + 3] * s; port[3][b[j + 3]] = d[j + 2].conjugate * s
+                            }
+                        }
                     }
+                    var bins = [ComplexFloat](repeating: .zero, count: 128)
+                    for p in 0..<ports { for k in 0..<128 { bins[k] = bins[k] + port[p][k] * gains[p] } }
                     for i in 0..<128 { ifft.unsafeInput[i] = bins[i] }
                     ifft.execute()
                     let body = Array(ifft.unsafeOutput).map { $0 * (1 / 128) * 8 }
@@ -89,5 +115,18 @@ struct SyntheticLTECell {
         #expect(abs(c.carrierOffset.value - 12_300) < 100)
         // The first complete frame of the input is the second one generated.
         #expect(c.sfn == 4 * 45 + 1 && c.mib?.sfnHigh == 45)
+    }
+
+    /// The CRC mask tells the port count; 2- and 4-port transmit diversity is undone.
+    @Test(arguments: [1, 2, 4])
+    func antennaPorts(ports: Int) throws {
+        let cell = SyntheticLTECell(pci: 77, duplex: .fdd, normalCP: true, mib: Self.mib, firstSFN: 4 * 45, ports: ports)
+        var x = try cell.samples(frames: 2)
+        var rng = SeededGenerator(seed: 4)
+        x = x.map { $0 + ComplexFloat(Float(rng.gaussian() * 0.02), Float(rng.gaussian() * 0.02)) }
+        let cells = try LTEReceiver().decode(x, sampleRate: LTEReceiver.sampleRate)
+        let c = try #require(cells.first)
+        #expect(cells.count == 1 && c.pci == 77)
+        #expect(c.ports == ports && c.mib?.bits == Self.mib && c.sfn == 180)
     }
 }

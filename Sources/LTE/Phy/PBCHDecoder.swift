@@ -76,10 +76,19 @@ public final class PBCHDecoder {
         // Channel at slot 1 symbols 0 and N_symb−3, interpolated in time for symbols 0…3.
         guard let s0 = symbol(y, frameStart: frameStart, slot: 1, l: 0, normalCP: normalCP),
               let s4 = symbol(y, frameStart: frameStart, slot: 1, l: nSymb - 3, normalCP: normalCP) else { return nil }
+        // Ports 0/1: interpolated in time between symbols 0 and N_symb−3; ports 2/3: their only
+        // pilots in slot 1 are in symbol 1 (§6.10.1.2), held for the four PBCH symbols.
         var hA: [[ComplexFloat]] = [], hB: [[ComplexFloat]] = []
+        let s1 = ports == 4 ? symbol(y, frameStart: frameStart, slot: 1, l: 1, normalCP: normalCP) : nil
         for p in 0..<ports {
-            hA.append(estimate(s0, pci: pci, port: p, slot: 1, l: 0, normalCP: normalCP))
-            hB.append(estimate(s4, pci: pci, port: p, slot: 1, l: nSymb - 3, normalCP: normalCP))
+            if p < 2 {
+                hA.append(estimate(s0, pci: pci, port: p, slot: 1, l: 0, normalCP: normalCP))
+                hB.append(estimate(s4, pci: pci, port: p, slot: 1, l: nSymb - 3, normalCP: normalCP))
+            } else {
+                guard let s1 else { return nil }
+                let h = estimate(s1, pci: pci, port: p, slot: 1, l: 1, normalCP: normalCP)
+                hA.append(h); hB.append(h)
+            }
         }
         var llr: [Float] = []
         llr.reserveCapacity(480)
@@ -91,23 +100,30 @@ public final class PBCHDecoder {
             // REs reserved for the CRS of four ports are skipped whatever the real port count (§6.6.4).
             let hasCRS = l < 2 || (!normalCP && l == 3)
             let ks = (0..<72).filter { !hasCRS || $0 % 3 != vshift % 3 }
-            if ports == 1 {
+            /// Alamouti pair on REs a, b with the channels of the two ports that carry it.
+            func alamouti(_ a: Int, _ b: Int, _ p: Int, _ q: Int) {
+                let r0 = sym[a], r1 = sym[b]
+                let x0 = r0 * h[p][a].conjugate + h[q][b] * r1.conjugate
+                let x1 = r1 * h[p][b].conjugate - h[q][a] * r0.conjugate
+                llr.append(x0.real); llr.append(x0.imag); llr.append(x1.real); llr.append(x1.imag)
+            }
+            switch ports {
+            case 1:
                 for k in ks {
                     let x = sym[k] * h[0][k].conjugate
                     llr.append(x.real); llr.append(x.imag)
                 }
-            } else {
-                // Alamouti SFBC, TS 36.211 §6.3.4.3: pairs of consecutive REs. For 4 ports only ports
-                // 0/1 pairs are handled here (ports 2/3 alternate with FSTD), which is an approximation.
+            case 2:
+                // SFBC, TS 36.211 §6.3.4.3: y0(2i) = x0, y1(2i) = −x1*, y0(2i+1) = x1, y1(2i+1) = x0*.
                 var i = 0
-                while i + 1 < ks.count {
-                    let a = ks[i], b = ks[i + 1]
-                    let r0 = sym[a], r1 = sym[b]
-                    let h0a = h[0][a], h1a = h[1][a], h0b = h[0][b], h1b = h[1][b]
-                    let x0 = r0 * h0a.conjugate + h1b * r1.conjugate
-                    let x1 = r1 * h0b.conjugate - h1a * r0.conjugate
-                    llr.append(x0.real); llr.append(x0.imag); llr.append(x1.real); llr.append(x1.imag)
-                    i += 2
+                while i + 1 < ks.count { alamouti(ks[i], ks[i + 1], 0, 1); i += 2 }
+            default:
+                // SFBC + FSTD, TS 36.211 §6.3.4.3: symbols 4i, 4i+1 on ports 0/2, 4i+2, 4i+3 on ports 1/3.
+                var i = 0
+                while i + 3 < ks.count {
+                    alamouti(ks[i], ks[i + 1], 0, 2)
+                    alamouti(ks[i + 2], ks[i + 3], 1, 3)
+                    i += 4
                 }
             }
         }
@@ -115,7 +131,7 @@ public final class PBCHDecoder {
     }
 
     /// Tries every 40 ms position of each available frame, alone and combined with the frames that
-    /// follow it in the same period, for 1 and 2 ports (4-port SFBC+FSTD is not handled yet); returns the first CRC match.
+    /// follow it in the same period, for 1, 2 and 4 ports; returns the first CRC match whose mask agrees with the ports assumed.
     public func decode(_ y: [ComplexFloat], pci: Int, frameStart: Int, normalCP: Bool) -> PBCHDecode? {
         let perFrame = normalCP ? 480 : 432
         let scramble = GoldSequence.bits(cInit: UInt32(pci), length: 4 * perFrame) // §6.6.1, c_init = N_ID^cell
@@ -124,7 +140,7 @@ public final class PBCHDecoder {
         var f = frameStart
         while f < 0 { f += OFDMTiming.frameSamples }
         while f + 2 * OFDMTiming.slotSamples <= y.count { starts.append(f); f += OFDMTiming.frameSamples }
-        for ports in [1, 2] {
+        for ports in [1, 2, 4] {
             let frames = starts.map { softBits(y, pci: pci, frameStart: $0, normalCP: normalCP, ports: ports) }
             for (fi, start) in starts.enumerated() {
                 guard frames[fi] != nil else { continue }
