@@ -41,11 +41,11 @@ public struct TailBitingConvolutionalCode: Sendable {
         var metric = [Float](repeating: 0, count: 64)
         var next = [Float](repeating: 0, count: 64)
         var decisions = [UInt8](repeating: 0, count: n * 64) // which predecessor (its dropped bit)
+        var branch = [Float](repeating: 0, count: 8)
         for t in 0..<n {
             let i = t % k
             let l0 = llr[0][i], l1 = llr[1][i], l2 = llr[2][i]
             // Correlation metric for each of the 8 output patterns (bit 0 → +llr).
-            var branch = [Float](repeating: 0, count: 8)
             for o in 0..<8 {
                 branch[o] = (o & 1 == 0 ? l0 : -l0) + (o & 2 == 0 ? l1 : -l1) + (o & 4 == 0 ? l2 : -l2)
             }

@@ -187,18 +187,14 @@ public final class CellSearcher {
     func occurrences(_ x: [ComplexFloat], pss: PSSDetection, offsetHz: Double) -> [Int] {
         var out: [Int] = []
         var p = pss.position
-        let w = 2 * Double.pi * offsetHz / 1_920_000
+        let x = offsetHz == 0 ? x : Self.mix(x, offsetHz: offsetHz)
         while p + 136 <= x.count {
             var bestP = p, bestV = -1.0
             for d in -8...8 {
                 let s = p + d
                 guard s >= 0, s + 128 <= x.count else { continue }
                 var acc = ComplexFloat.zero
-                for i in 0..<128 {
-                    let ph = -w * Double(s + i)
-                    let rot = ComplexFloat(Float(cos(ph)), Float(sin(ph)))
-                    acc = acc + x[s + i] * rot * pssTime[pss.nid2][i].conjugate
-                }
+                for i in 0..<128 { acc = acc + x[s + i] * pssTime[pss.nid2][i].conjugate }
                 if Double(acc.magnitudeSquared) > bestV { bestV = Double(acc.magnitudeSquared); bestP = s }
             }
             out.append(bestP)
@@ -209,13 +205,12 @@ public final class CellSearcher {
 
     /// Residual carrier offset from the phase between the two halves of each PSS occurrence.
     func fractionalOffset(_ x: [ComplexFloat], nid2: Int, at positions: [Int], coarseHz: Double) -> Double {
-        let w = 2 * Double.pi * coarseHz / 1_920_000
+        let x = coarseHz == 0 ? x : Self.mix(x, offsetHz: coarseHz)
         var acc = ComplexFloat.zero
         for s in positions where s >= 0 && s + 128 <= x.count {
             var a = ComplexFloat.zero, b = ComplexFloat.zero
             for i in 0..<128 {
-                let ph = -w * Double(s + i)
-                let v = x[s + i] * ComplexFloat(Float(cos(ph)), Float(sin(ph))) * pssTime[nid2][i].conjugate
+                let v = x[s + i] * pssTime[nid2][i].conjugate
                 if i < 64 { a = a + v } else { b = b + v }
             }
             acc = acc + b * a.conjugate
@@ -238,8 +233,9 @@ public final class CellSearcher {
         let peaks = try searchPSS(x)
         var cells: [LTECellDetection] = []
         for p in peaks {
-            let occ0 = occurrences(x, pss: p, offsetHz: p.coarseOffsetHz)
-            let cfo = fractionalOffset(x, nid2: p.nid2, at: occ0, coarseHz: p.coarseOffsetHz)
+            let coarse = Self.mix(x, offsetHz: p.coarseOffsetHz)
+            let occ0 = occurrences(coarse, pss: p, offsetHz: 0)
+            let cfo = p.coarseOffsetHz + fractionalOffset(coarse, nid2: p.nid2, at: occ0, coarseHz: 0)
             let y = Self.mix(x, offsetHz: cfo)
             let occ = occurrences(y, pss: p, offsetHz: 0)
             guard var c = detectSSS(y, pss: p, occurrences: occ, offsetHz: cfo) else { continue }
@@ -287,11 +283,13 @@ public final class CellSearcher {
     public static func mix(_ x: [ComplexFloat], offsetHz: Double) -> [ComplexFloat] {
         let w = -2 * Double.pi * offsetHz / 1_920_000
         var out = x
-        var ph = 0.0
+        // Phasor recursion in double precision, re-seeded from cos/sin every 1024 samples.
+        let stepRe = cos(w), stepIm = sin(w)
+        var re = 1.0, im = 0.0
         for i in 0..<x.count {
-            out[i] = x[i] * ComplexFloat(Float(cos(ph)), Float(sin(ph)))
-            ph += w
-            if ph > .pi { ph -= 2 * .pi } else if ph < -.pi { ph += 2 * .pi }
+            if i & 1023 == 0 { re = cos(w * Double(i)); im = sin(w * Double(i)) }
+            out[i] = x[i] * ComplexFloat(Float(re), Float(im))
+            (re, im) = (re * stepRe - im * stepIm, re * stepIm + im * stepRe)
         }
         return out
     }
