@@ -8,8 +8,11 @@ public struct LTECellReport: Sendable, Equatable {
     public var pci: Int { detection.pci }
     public var duplex: LTEDuplex { detection.duplex }
     public var carrierOffset: Hertz { Hertz(detection.carrierOffsetHz) }
-    /// RSRP from the port-0 CRS of subframe 0, dB relative to a full-scale complex sinusoid.
+    /// RSRP from the port-0 CRS of subframes 0 and 5, dB relative to a full-scale complex sinusoid.
     public var rsrp: Decibels?
+    /// RSRQ (dB) and CRS SINR (dB) over the centre six PRBs, see `PBCHDecoder.Measurements`.
+    public var rsrq: Decibels?
+    public var sinr: Decibels?
     public var pbch: PBCHDecode?
     public var mib: MasterInformationBlock? { pbch?.mib }
     public var ports: Int? { pbch?.ports }
@@ -58,9 +61,10 @@ public final class LTEReceiver {
         let cells = try searcher.search(x)
         return cells.map { c in
             let y = CellSearcher.mix(x, offsetHz: c.carrierOffsetHz)
-            let power = pbch.rsrp(y, pci: c.pci, frameStart: c.frameStart, normalCP: c.normalCP)
+            let m = pbch.measure(y, pci: c.pci, frameStart: c.frameStart, normalCP: c.normalCP)
             let decoded = pbch.decode(y, pci: c.pci, frameStart: c.frameStart, normalCP: c.normalCP)
-            return LTECellReport(detection: c, rsrp: power.flatMap { $0 > 0 ? Decibels(10 * log10($0)) : nil }, pbch: decoded)
+            func dB(_ v: Double?) -> Decibels? { v.flatMap { $0 > 0 && $0.isFinite ? Decibels(10 * log10($0)) : nil } }
+            return LTECellReport(detection: c, rsrp: dB(m?.rsrp), rsrq: dB(m?.rsrq), sinr: dB(m?.sinr), pbch: decoded)
         }
     }
 }

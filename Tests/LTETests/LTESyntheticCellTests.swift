@@ -115,6 +115,11 @@ struct SyntheticLTECell {
         #expect(abs(c.carrierOffset.value - 12_300) < 100)
         // The first complete frame of the input is the second one generated.
         #expect(c.sfn == 4 * 45 + 1 && c.mib?.sfnHigh == 45)
+        // Pilot RE power |r|²·(8/128)² = −24.1 dBFS; noise per bin 2·0.02²/128 → CRS SINR 28.0 dB.
+        let rsrp = try #require(c.rsrp).value, sinr = try #require(c.sinr).value
+        #expect(abs(rsrp - 10 * log10(1.0 / 256)) < 0.5, "RSRP \(rsrp)")
+        #expect(abs(sinr - 10 * log10((1.0 / 256) / (2 * 0.0004 / 128))) < 2, "SINR \(sinr)")
+        #expect(c.rsrq != nil)
     }
 
     /// The CRC mask tells the port count; 2- and 4-port transmit diversity is undone.

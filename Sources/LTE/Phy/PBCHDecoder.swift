@@ -38,7 +38,7 @@ public final class PBCHDecoder {
     func estimate(_ sym: [ComplexFloat], pci: Int, port: Int, slot ns: Int, l: Int, normalCP: Bool) -> [ComplexFloat] {
         let r = CellReferenceSignals.centrePilots(pci: pci, slot: ns, symbol: l, normalCP: normalCP)
         let off = CellReferenceSignals.offset(port: port, slot: ns, symbol: l, pci: pci)
-        let pilots = (0..<12).map { sym[6 * $0 + off] * r[$0].conjugate * 2 } // |r|² = 1/2·2 → divide by r
+        let pilots = (0..<12).map { sym[6 * $0 + off] * r[$0].conjugate } // |r|² = 1, so Y·r* = Y/r
         var h = [ComplexFloat](repeating: .zero, count: 72)
         for k in 0..<72 {
             let pos = Double(k - off) / 6
@@ -49,25 +49,61 @@ public final class PBCHDecoder {
         return h
     }
 
-    /// Reference signal received power (port 0 pilots of subframe 0), linear, per resource element,
-    /// relative to a full-scale complex sinusoid.
-    public func rsrp(_ y: [ComplexFloat], pci: Int, frameStart: Int, normalCP: Bool) -> Double? {
+    /// Reference-signal measurements of a cell inside the centre six PRBs (TS 36.214 §5.1.1, §5.1.3,
+    /// narrowed to what a 1.92 MS/s receiver sees), all linear, relative to a full-scale complex sinusoid.
+    public struct Measurements: Sendable, Equatable {
+        /// Mean power of the port-0 CRS resource elements of subframes 0 and 5.
+        public var rsrp: Double
+        /// Mean received power per PRB (12 subcarriers) in the OFDM symbols that carry port-0 CRS.
+        public var rssiPerPRB: Double
+        /// RSRQ = RSRP / RSSI per PRB, as N·RSRP/RSSI over N PRBs.
+        public var rsrq: Double { rssiPerPRB > 0 ? rsrp / rssiPerPRB : 0 }
+        /// Port-0 CRS power over the noise-plus-interference power, the latter from the change of each
+        /// pilot between the two slots of a subframe (same subcarriers, 0.5 ms apart) after removing
+        /// their common phase turn; nil when fewer than two slots were seen.
+        public var sinr: Double?
+    }
+
+    public func measure(_ y: [ComplexFloat], pci: Int, frameStart: Int, normalCP: Bool) -> Measurements? {
         let nSymb = normalCP ? 7 : 6
-        var sum = 0.0, n = 0
+        var rsrpSum = 0.0, rsrpN = 0, rssiSum = 0.0, rssiN = 0
+        var diffSum = 0.0, diffN = 0
         var f = frameStart
-        while f < 0 { f += OFDMTiming.frameSamples }
-        while f + 2 * OFDMTiming.slotSamples <= y.count {
-            for ns in 0..<2 {
-                for l in [0, nSymb - 3] {
-                    guard let sym = symbol(y, frameStart: f, slot: ns, l: l, normalCP: normalCP) else { continue }
-                    let r = CellReferenceSignals.centrePilots(pci: pci, slot: ns, symbol: l, normalCP: normalCP)
-                    let off = CellReferenceSignals.offset(port: 0, slot: ns, symbol: l, pci: pci)
-                    for j in 0..<12 { sum += Double((sym[6 * j + off] * r[j].conjugate * 2).magnitudeSquared); n += 1 }
+        while f + OFDMTiming.frameSamples <= 0 { f += OFDMTiming.frameSamples }
+        while f < y.count {
+            for sf in [0, 5] {
+                var firstSlot: [ComplexFloat]?
+                for slot in 0..<2 {
+                    let ns = 2 * sf + slot
+                    for l in [0, nSymb - 3] {
+                        guard let sym = symbol(y, frameStart: f, slot: ns, l: l, normalCP: normalCP) else { continue }
+                        let r = CellReferenceSignals.centrePilots(pci: pci, slot: ns, symbol: l, normalCP: normalCP)
+                        let off = CellReferenceSignals.offset(port: 0, slot: ns, symbol: l, pci: pci)
+                        let h = (0..<12).map { sym[6 * $0 + off] * r[$0].conjugate }
+                        for v in h { rsrpSum += Double(v.magnitudeSquared); rsrpN += 1 }
+                        rssiSum += sym.reduce(0.0) { $0 + Double($1.magnitudeSquared) } / 6; rssiN += 1
+                        if l == 0 {
+                            if let h0 = firstSlot {
+                                var turn = ComplexFloat.zero
+                                for j in 0..<12 { turn = turn + h[j] * h0[j].conjugate }
+                                let m = turn.magnitudeSquared.squareRoot()
+                                let u = m > 0 ? turn * (1 / m) : ComplexFloat(1, 0)
+                                // Var(h1 − u·h0) = 2σ².
+                                for j in 0..<12 { diffSum += Double((h[j] - h0[j] * u).magnitudeSquared) / 2; diffN += 1 }
+                            } else { firstSlot = h }
+                        }
+                    }
                 }
             }
             f += OFDMTiming.frameSamples
         }
-        return n > 0 ? sum / Double(n) : nil
+        guard rsrpN > 0, rssiN > 0 else { return nil }
+        // Channel estimates h = Y·r* = Y/r (|r|² = 1): mean |h|² is the pilot RE power, which is RSRP.
+        let pilotGain = rsrpSum / Double(rsrpN)
+        let rsrp = pilotGain
+        let noise = diffN > 0 ? diffSum / Double(diffN) : nil
+        let sinr = noise.map { n in n > 0 ? max(pilotGain - n, 0) / n : Double.infinity }
+        return Measurements(rsrp: rsrp, rssiPerPRB: rssiSum / Double(rssiN), sinr: sinr.flatMap { $0.isFinite ? $0 : nil })
     }
 
     /// Soft PBCH bits (LLR, positive = 0) of one frame for an assumed port count, before descrambling.

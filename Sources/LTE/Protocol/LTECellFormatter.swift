@@ -15,6 +15,8 @@ public enum LTECellFormatter {
         j.add("cfo_hz", c.carrierOffset.value, digits: 1)
         j.add("cfo_pss_hz", c.detection.pssOffsetHz, digits: 1)
         if let r = c.rsrp { j.add("rsrp_dbfs", r.value, digits: 1) }
+        if let r = c.rsrq { j.add("rsrq_db", r.value, digits: 1) }
+        if let r = c.sinr { j.add("sinr_db", r.value, digits: 1) }
         j.add("pss_metric", c.detection.pss.peakToMean, digits: 1)
         j.add("sss_score", c.detection.sssScore, digits: 3)
         j.add("sss_runner_up", c.detection.sssRunnerUp, digits: 3)
@@ -38,6 +40,8 @@ public enum LTECellFormatter {
         if let sfn = c.sfn { parts.append("SFN \(sfn)") }
         parts.append(String(format: "CFO %+.0f Hz", c.carrierOffset.value))
         if let r = c.rsrp { parts.append(String(format: "RSRP %.1f dBFS", r.value)) }
+        if let r = c.rsrq { parts.append(String(format: "RSRQ %.1f dB", r.value)) }
+        if let r = c.sinr { parts.append(String(format: "SINR %.1f dB", r.value)) }
         if let m = c.mib {
             parts.append("MIB \(m.bitString) (PHICH \(m.phichDuration.rawValue)/\(m.phichResource.rawValue))")
         } else {
