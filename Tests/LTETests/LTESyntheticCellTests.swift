@@ -135,3 +135,33 @@ struct SyntheticLTECell {
         #expect(c.ports == ports && c.mib?.bits == Self.mib && c.sfn == 180)
     }
 }
+
+@Suite struct LTEReceiverInputTests {
+    /// A recording at 3.84 MS/s is brought to 1.92 MS/s by the receiver and decodes the same.
+    @Test func otherSampleRateIsResampled() throws {
+        let cell = SyntheticLTECell(pci: 123, duplex: .fdd, normalCP: true, mib: LTESyntheticCellTests.mib, firstSFN: 4 * 45)
+        let x = try cell.samples(frames: 2)
+        let up = try RationalResampler(interpolation: 2, decimation: 1)
+        var y = [ComplexFloat](repeating: .zero, count: up.maximumOutputCount(forInput: x.count))
+        let n = x.withUnsafeBufferPointer { i in y.withUnsafeMutableBufferPointer { up.process(i, into: $0) } }
+        let cells = try LTEReceiver().decode(Array(y[0..<n]), sampleRate: 3_840_000)
+        #expect(cells.map(\.pci) == [123])
+        #expect(cells.first?.mib?.bits == LTESyntheticCellTests.mib)
+    }
+
+    /// A PSS every 5 ms with nothing else (a jammer, or a half-built fake cell) is not a cell: the SSS gate holds.
+    @Test func lonePSSIsNotACell() throws {
+        let ifft = try FFT(size: 128, direction: .inverse)
+        for (n, v) in SynchronizationSignals.pss(nid2: 2).enumerated() { ifft.unsafeInput[SynchronizationSignals.syncBin(n)] = v }
+        ifft.execute()
+        let pss = Array(ifft.unsafeOutput).map { $0 * (1 / 16) }
+        var rng = SeededGenerator(seed: 9)
+        var x = (0..<40_000).map { _ in ComplexFloat(Float(rng.gaussian() * 0.01), Float(rng.gaussian() * 0.01)) }
+        for start in stride(from: 1_000, to: x.count - 128, by: 9_600) { for i in 0..<128 { x[start + i] = x[start + i] + pss[i] } }
+        let receiver = try LTEReceiver()
+        #expect(try receiver.decode(x, sampleRate: LTEReceiver.sampleRate).isEmpty)
+        // …while the PSS itself is found, strongly.
+        let peaks = try CellSearcher().searchPSS(x)
+        #expect(peaks.first?.nid2 == 2 && (peaks.first?.peakToMean ?? 0) > 50)
+    }
+}
