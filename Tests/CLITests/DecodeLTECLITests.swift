@@ -35,6 +35,25 @@ import TestSupport
         #expect(first.contains("50 PRB") && first.contains("2 ports") && first.contains("CFO +35"))
     }
 
+    /// Cut copies of a real recording: a clear error for a torn sample, otherwise PCI 150 or nothing.
+    @Test(.enabled(if: TestSupport.hasTestdata, "../shared/testdata is not present"))
+    func truncatedRecordings() throws {
+        let path = try #require(TestSupport.recording("lte/srsran_1_92M.sigmf-meta"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: path.replacingOccurrences(of: ".sigmf-meta", with: ".sigmf-data")))
+        let meta = try String(contentsOfFile: path, encoding: .utf8)
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for bytes in [0, 8, 12_345, 15_360, 40_000, 60_008] {
+            let m = TestSupport.writeSigMF(in: dir, name: "cut\(bytes)", meta: meta, data: [UInt8](data.prefix(bytes)))
+            let r = try CLIRun.run(["decode", "lte", m, "--json"])
+            if r.status == 0 {
+                for c in try Self.objects(r) { #expect(c["pci"] as? Int == 150, "\(bytes) bytes: \(c)") }
+            } else {
+                #expect(r.status == 1 && r.stderr.hasPrefix("cellwatch: ") && r.stderr.contains("cut\(bytes)"), "\(bytes) bytes: \(r.stderr)")
+            }
+        }
+    }
+
     /// Noise decodes to no cell (exit 0, nothing invented); an unreadable file is one sentence on stderr.
     @Test func noiseAndErrors() throws {
         let dir = TestSupport.temporaryDirectory()
