@@ -43,6 +43,11 @@ import TestSupport
         }
     }
 
+    @Test func rateMatcherDegenerateLengths() {
+        #expect(ConvolutionalRateMatcher(streamLength: 0).match([[], [], []], outputLength: 10).isEmpty)
+        #expect(ConvolutionalRateMatcher(streamLength: -3).recover([1, 2, 3]).allSatisfy { $0.isEmpty })
+    }
+
     @Test func viterbiRejectsMalformedInput() {
         #expect(TailBitingConvolutionalCode.decode([]).isEmpty)
         #expect(TailBitingConvolutionalCode.decode([[1, 2], [3]]).isEmpty)

@@ -10,8 +10,9 @@ public struct ConvolutionalRateMatcher: Sendable {
     /// For each position of the circular buffer w (length 3·K_Π): the (stream, index) it carries, or nil for <NULL>.
     private let bufferMap: [(Int, Int)?]
 
-    public init(streamLength d: Int) {
-        streamLength = d
+    public init(streamLength: Int) {
+        let d = max(0, streamLength)
+        self.streamLength = d
         let rows = max(1, (d + 31) / 32), kPi = rows * 32, dummies = kPi - d
         var perStream = [Int?](repeating: nil, count: kPi)
         for j in 0..<32 {
