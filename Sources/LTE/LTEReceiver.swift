@@ -7,7 +7,10 @@ public struct LTECellReport: Sendable, Equatable {
     public var detection: LTECellDetection
     public var pci: Int { detection.pci }
     public var duplex: LTEDuplex { detection.duplex }
-    public var carrierOffset: Hertz { Hertz(detection.carrierOffsetHz) }
+    /// Carrier offset: the cell search's estimate plus the residual measured on this cell's own pilots.
+    public var carrierOffset: Hertz { Hertz(detection.carrierOffsetHz + (crsResidualOffsetHz ?? 0)) }
+    /// See `PBCHDecoder.Measurements.residualOffsetHz`.
+    public var crsResidualOffsetHz: Double?
     /// RSRP from the port-0 CRS of subframes 0 and 5, dB relative to a full-scale complex sinusoid.
     public var rsrp: Decibels?
     /// RSRQ (dB) and CRS SINR (dB) over the centre six PRBs, see `PBCHDecoder.Measurements`.
@@ -64,7 +67,8 @@ public final class LTEReceiver {
             let m = pbch.measure(y, pci: c.pci, frameStart: c.frameStart, normalCP: c.normalCP)
             let decoded = pbch.decode(y, pci: c.pci, frameStart: c.frameStart, normalCP: c.normalCP)
             func dB(_ v: Double?) -> Decibels? { v.flatMap { $0 > 0 && $0.isFinite ? Decibels(10 * log10($0)) : nil } }
-            return LTECellReport(detection: c, rsrp: dB(m?.rsrp), rsrq: dB(m?.rsrq), sinr: dB(m?.sinr), pbch: decoded)
+            return LTECellReport(detection: c, crsResidualOffsetHz: m?.residualOffsetHz, rsrp: dB(m?.rsrp), rsrq: dB(m?.rsrq),
+                                 sinr: dB(m?.sinr), pbch: decoded)
         }
     }
 }

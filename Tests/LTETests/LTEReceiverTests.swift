@@ -41,7 +41,9 @@ struct LTEReceiverRealTests {
             #expect(other.mib != nil, "PCI \(other.pci) reported without a MIB")
             #expect([277, 271, 256, 259].contains(other.pci), "PCI \(other.pci)")
         }
-        #expect(cells.map(\.pci).contains(271))
+        let c271 = try #require(cells.first { $0.pci == 271 })
+        // Both cells reach us through the same dongle oscillator: their offsets agree to eNodeB accuracy.
+        #expect(abs(c271.carrierOffset.value - c.carrierOffset.value) < 100)
     }
 
     /// The same vector moved by +20 kHz (a dongle's crystal error) with noise: still PCI 150, offset seen.

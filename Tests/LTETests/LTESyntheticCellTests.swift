@@ -165,3 +165,27 @@ struct SyntheticLTECell {
         #expect(peaks.first?.nid2 == 2 && (peaks.first?.peakToMean ?? 0) > 50)
     }
 }
+
+@Suite struct LTEMultiCellTests {
+    /// Two unsynchronised cells with the same N_ID(2) on one carrier, the second 6 dB weaker, both
+    /// 21 kHz off (one dongle): both are found and both MIBs decode.
+    @Test func twoCellsOneCarrier() throws {
+        let a = try SyntheticLTECell(pci: 277, duplex: .fdd, normalCP: true, mib: LTESyntheticCellTests.mib, firstSFN: 4 * 45, ports: 2)
+            .samples(frames: 5)
+        let b = try SyntheticLTECell(pci: 271, duplex: .fdd, normalCP: true, mib: LTESyntheticCellTests.mib, firstSFN: 4 * 45)
+            .samples(frames: 5)
+        var rng = SeededGenerator(seed: 12)
+        let delay = 5_321
+        var x = (0..<(a.count - delay)).map { a[$0 + delay] + b[$0] * 0.5 }
+        x = CellSearcher.mix(x, offsetHz: -21_000)
+        x = x.map { $0 + ComplexFloat(Float(rng.gaussian() * 0.02), Float(rng.gaussian() * 0.02)) }
+        let cells = try LTEReceiver().decode(x, sampleRate: LTEReceiver.sampleRate)
+        #expect(Set(cells.map(\.pci)) == [277, 271])
+        #expect(cells.first?.pci == 277)
+        for c in cells {
+            #expect(c.mib?.bits == LTESyntheticCellTests.mib, "PCI \(c.pci)")
+            #expect(abs(c.carrierOffset.value - 21_000) < 300, "PCI \(c.pci) \(c.carrierOffset)")
+        }
+        #expect(cells.first { $0.pci == 277 }?.ports == 2 && cells.first { $0.pci == 271 }?.ports == 1)
+    }
+}

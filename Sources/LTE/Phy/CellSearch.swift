@@ -45,7 +45,9 @@ public struct CellSearchConfiguration: Sendable {
     public var sssThreshold: Double = 0.5
     public var sssMargin: Double = 0.2
     /// At most this many PSS peaks per N_ID^(2) are examined.
-    public var peaksPerRoot = 4
+    public var peaksPerRoot = 6
+    /// Further cells are searched only under offset hypotheses this close to the strongest peak's.
+    public var offsetSpread: Double = 5_000
     /// Samples analysed at most (100 ms at 1.92 MS/s).
     public var maxSamples = 192_000
     public init() {}
@@ -133,12 +135,12 @@ public final class CellSearcher {
         let valid = n - 127
         var results: [PSSDetection] = []
         var folded = [Double](repeating: 0, count: half)
-        // Per root: best folded value over the frequency hypotheses at each lag, and which hypothesis.
-        var best = [[Double]](repeating: [Double](repeating: 0, count: half), count: 3)
-        var bestF = [[Double]](repeating: [Double](repeating: 0, count: half), count: 3)
+        // Folded correlation of every (root, offset) hypothesis.
+        let offsets = configuration.offsetHypotheses
+        var folds = [[Float]](repeating: [Float](repeating: 0, count: half), count: 3 * offsets.count)
         var totalMean = 0.0, hypotheses = 0
         for r in 0..<3 {
-            for f in configuration.offsetHypotheses {
+            for (fi, f) in offsets.enumerated() {
                 let shift = Int((f / binHz).rounded())
                 // Correlation with the template shifted up by f: X[k]·conj(T[k − shift]).
                 templates[r].withUnsafeBufferPointer { t in
@@ -157,14 +159,25 @@ public final class CellSearcher {
                 for i in 0..<valid { folded[i % half] += Double(inv.unsafeOutput[i].magnitudeSquared) }
                 totalMean += folded.reduce(0, +) / Double(min(valid, half))
                 hypotheses += 1
-                for i in 0..<half where folded[i] > best[r][i] { best[r][i] = folded[i]; bestF[r][i] = f }
+                for i in 0..<half { folds[r * offsets.count + fi][i] = Float(folded[i]) }
             }
         }
         totalMean /= Double(max(hypotheses, 1))
         guard totalMean > 0 else { return [] }
+        // Every cell on the carrier is seen through the same local oscillator, so all their offsets lie
+        // within a few hundred Hz of each other (eNodeB ±0.05 ppm, Doppler): only hypotheses within
+        // `offsetSpread` of the strongest peak's are searched for further cells. This keeps out the
+        // Zadoff–Chu time–frequency ambiguity peaks of a strong cell under far-off hypotheses.
+        var strongest = (value: Float(0), fi: 0)
+        for (h, fold) in folds.enumerated() { if let m = fold.max(), m > strongest.value { strongest = (m, h % offsets.count) } }
+        let f0 = offsets.isEmpty ? 0 : offsets[strongest.fi]
         for r in 0..<3 {
+            var best = [Double](repeating: 0, count: half), bestF = [Double](repeating: 0, count: half)
+            for (fi, f) in offsets.enumerated() where abs(f - f0) <= configuration.offsetSpread {
+                let fold = folds[r * offsets.count + fi]
+                for i in 0..<half where Double(fold[i]) > best[i] { best[i] = Double(fold[i]); bestF[i] = f }
+            }
             // Peaks separated by at least 64 samples.
-            let best = best[r], bestF = bestF[r]
             var taken: [Int] = []
             for _ in 0..<configuration.peaksPerRoot {
                 var bi = -1, bv = 0.0

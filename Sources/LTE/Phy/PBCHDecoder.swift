@@ -62,12 +62,17 @@ public final class PBCHDecoder {
         /// pilot between the two slots of a subframe (same subcarriers, 0.5 ms apart) after removing
         /// their common phase turn; nil when fewer than two slots were seen.
         public var sinr: Double?
+        /// Carrier offset left in `y` (Hz), from the common phase turn of this cell's pilots between the
+        /// two slots of a subframe (0.5 ms: ±1 kHz unambiguous). Cell-specific, so other cells on the
+        /// carrier do not pull it, unlike the cyclic-prefix estimate.
+        public var residualOffsetHz: Double?
     }
 
     public func measure(_ y: [ComplexFloat], pci: Int, frameStart: Int, normalCP: Bool) -> Measurements? {
         let nSymb = normalCP ? 7 : 6
         var rsrpSum = 0.0, rsrpN = 0, rssiSum = 0.0, rssiN = 0
         var diffSum = 0.0, diffN = 0
+        var turns = ComplexFloat.zero
         var f = frameStart
         while f + OFDMTiming.frameSamples <= 0 { f += OFDMTiming.frameSamples }
         while f < y.count {
@@ -86,6 +91,7 @@ public final class PBCHDecoder {
                             if let h0 = firstSlot {
                                 var turn = ComplexFloat.zero
                                 for j in 0..<12 { turn = turn + h[j] * h0[j].conjugate }
+                                turns = turns + turn
                                 let m = turn.magnitudeSquared.squareRoot()
                                 let u = m > 0 ? turn * (1 / m) : ComplexFloat(1, 0)
                                 // Var(h1 − u·h0) = 2σ².
@@ -103,7 +109,10 @@ public final class PBCHDecoder {
         let rsrp = pilotGain
         let noise = diffN > 0 ? diffSum / Double(diffN) : nil
         let sinr = noise.map { n in n > 0 ? max(pilotGain - n, 0) / n : Double.infinity }
-        return Measurements(rsrp: rsrp, rssiPerPRB: rssiSum / Double(rssiN), sinr: sinr.flatMap { $0.isFinite ? $0 : nil })
+        let residual = turns.magnitudeSquared > 0 && turns.real.isFinite && turns.imag.isFinite
+            ? Double(atan2(turns.imag, turns.real)) / (2 * .pi * Double(OFDMTiming.slotSamples) / 1_920_000) : nil
+        return Measurements(rsrp: rsrp, rssiPerPRB: rssiSum / Double(rssiN), sinr: sinr.flatMap { $0.isFinite ? $0 : nil },
+                            residualOffsetHz: residual)
     }
 
     /// Soft PBCH bits (LLR, positive = 0) of one frame for an assumed port count, before descrambling.
