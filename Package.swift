@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Radio", targets: ["Radio"]),
         .library(name: "Survey", targets: ["Survey"]),
         .library(name: "GSM", targets: ["GSM"]),
+        .library(name: "LTE", targets: ["LTE"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Localization", targets: ["Localization"]),
@@ -37,6 +38,8 @@ let package = Package(
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"]),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
         .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"]),
+        // LTE receiver: Phy/ (PSS/SSS search, CFO, CRS, PBCH), Coding/ (TS 36.212), Protocol/ (MIB).
+        .target(name: "LTE", dependencies: ["DSP", "CellwatchModel"]),
         // RF scene synthesis: GSM/LTE transmitters, propagation, impairments, scenarios, SimulatedDevice.
         .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel",
                                                    .product(name: "Yams", package: "Yams")],
@@ -48,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "cellwatch",
             dependencies: [
-                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Simulation",
+                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Simulation", "LTE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,6 +67,7 @@ let package = Package(
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey"]),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
+        .testTarget(name: "LTETests", dependencies: ["LTE", "DSP", "Radio", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],

@@ -8,8 +8,8 @@ import Survey
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Decode the broadcast channels of GSM (and, later, LTE) cells in a recording.",
-        subcommands: [DecodeGSM.self]
+        abstract: "Decode the broadcast channels of GSM and LTE cells in a recording.",
+        subcommands: [DecodeGSM.self, DecodeLTE.self]
     )
 }
 
