@@ -15,9 +15,18 @@ let package = Package(
         .library(name: "GSM", targets: ["GSM"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Collector", targets: ["Collector"]),
+        .executable(name: "cellwatch-collector", targets: ["cellwatch-collector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Collector: HTTP server, SQLite store, evidence signatures, logging, graceful shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System-library shims, resolved through pkg-config (Debian: libfftw3-dev, libusb-1.0-0-dev).
@@ -46,6 +55,31 @@ let package = Package(
             ]
         ),
 
+        // Central service: ingest API, storage (SQLite via GRDB), alerts, exports.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "CellwatchModel", "Detection",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "cellwatch-collector",
+            dependencies: [
+                "Collector", "CellwatchModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // Paths of the shared recordings, scratch folders and seeded randomness for the tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CellwatchModelTests", dependencies: ["CellwatchModel"]),
@@ -55,6 +89,12 @@ let package = Package(
                     exclude: ["Vectors"]),
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
+        .testTarget(name: "CollectorTests", dependencies: [
+            "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],
