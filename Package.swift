@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Collector", targets: ["Collector"]),
         .executable(name: "cellwatch-collector", targets: ["cellwatch-collector"]),
+        .library(name: "Localization", targets: ["Localization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +48,8 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel"]),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
         .target(name: "Detection", dependencies: ["CellwatchModel"]),
+        // Emitter position from (sensor position, received power) sightings; moving-emitter tracking.
+        .target(name: "Localization", dependencies: ["CellwatchModel"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
@@ -59,7 +62,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "CellwatchModel", "Detection",
+                "CellwatchModel", "Detection", "Localization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -95,6 +98,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],

@@ -14,7 +14,8 @@ public enum GeoJSONExport {
                 "reasons": a.reasons.map(\.reason), "sensors": a.sensors,
                 "firstSeen": ReportCoding.formatDate(a.firstSeen), "lastSeen": ReportCoding.formatDate(a.lastSeen),
                 "uncertaintyMajorM": p.ellipseMajorMeters, "uncertaintyMinorM": p.ellipseMinorMeters,
-                "uncertaintyBearingDeg": p.ellipseBearingDegrees, "method": p.method,
+                "uncertaintyBearingDeg": p.ellipseBearingDegrees, "uncertaintyConfidence": p.ellipseConfidence,
+                "method": p.method, "caveats": p.caveats,
             ]
             if let h = p.headingDegrees { props["headingDeg"] = h }
             if let v = p.speedMetersPerSecond { props["speedMps"] = v }

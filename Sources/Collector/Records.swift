@@ -111,11 +111,14 @@ public struct EmitterFix: Sendable, Hashable, Codable {
     public var method: String
     public var observationCount: Int
     public var time: Date
+    /// Why the position may be unreliable (too few places, mirror ambiguity, …), in words.
+    public var caveats: [String]
 
     public init(latitudeDegrees: Double, longitudeDegrees: Double, ellipseMajorMeters: Double,
                 ellipseMinorMeters: Double, ellipseBearingDegrees: Double, ellipseConfidence: Double = 0.95,
                 headingDegrees: Double? = nil,
-                speedMetersPerSecond: Double? = nil, method: String, observationCount: Int, time: Date) {
+                speedMetersPerSecond: Double? = nil, method: String, observationCount: Int, time: Date,
+                caveats: [String] = []) {
         self.latitudeDegrees = latitudeDegrees
         self.longitudeDegrees = longitudeDegrees
         self.ellipseMajorMeters = ellipseMajorMeters
@@ -127,6 +130,7 @@ public struct EmitterFix: Sendable, Hashable, Codable {
         self.method = method
         self.observationCount = observationCount
         self.time = time
+        self.caveats = caveats
     }
 }
 

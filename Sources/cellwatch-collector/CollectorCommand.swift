@@ -154,7 +154,7 @@ struct Users: AsyncParsableCommand {
     }
 }
 
-/// The position estimator the collector runs (the Localization target's, once merged).
+/// The position estimator the collector runs: the Localization target's robust fit and tracker.
 enum DefaultEstimator {
-    static func make() -> (any PositionEstimator)? { nil }
+    static func make() -> (any PositionEstimator)? { LocalizationEstimator() }
 }

@@ -27,12 +27,13 @@ struct Fixture: Sendable {
     let token: String
     let otherToken: String
 
-    init(settings: CollectorSettings = Fixture.settings(), seed: UInt64 = 1, name: String = #function) async throws {
+    init(settings: CollectorSettings = Fixture.settings(), estimator: (any PositionEstimator)? = nil, seed: UInt64 = 1,
+         name: String = #function) async throws {
         dir = TestSupport.temporaryDirectory(name)
         store = try SQLiteStore(path: dir.appendingPathComponent("collector.sqlite").path)
         clock = TestClock(Self.start)
         let c = clock
-        service = CollectorService(store: store, settings: settings, clock: { c.date })
+        service = CollectorService(store: store, settings: settings, estimator: estimator, clock: { c.date })
         var g = SeededGenerator(seed: seed)
         keyBytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: keyBytes)
