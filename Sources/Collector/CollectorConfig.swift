@@ -49,6 +49,8 @@ public struct CollectorConfigFile: Codable, Sendable, Equatable {
     public var publicBaseURL: String?
     public var capSender: String?
     public var logLevel: String?
+    /// Alert webhooks: [{"url": "https://…", "secret": "…"}].
+    public var webhooks: [WebhookTarget]?
 
     public init() {}
 
@@ -74,6 +76,7 @@ public struct CollectorConfig: Sendable, Equatable {
     public var database: DatabaseLocation
     public var logLevel: String
     public var settings: CollectorSettingsValues
+    public var webhooks: [WebhookTarget]
 
     /// Command-line values (nil = not given) over the file over defaults.
     public init(file: CollectorConfigFile?, listen: String?, database: String?) throws(ConfigError) {
@@ -100,6 +103,13 @@ public struct CollectorConfig: Sendable, Equatable {
             v.capSender = x
         }
         settings = v
+        webhooks = f.webhooks ?? []
+        for (i, w) in webhooks.enumerated() {
+            guard let url = URL(string: w.url), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ConfigError("webhooks[\(i)].url: \"\(w.url)\" is not an http(s) URL")
+            }
+            guard w.secret.utf8.count >= 16 else { throw ConfigError("webhooks[\(i)].secret: at least 16 bytes") }
+        }
     }
 
     /// "HOST:PORT" or "[v6]:PORT".

@@ -57,7 +57,12 @@ struct Serve: AsyncParsableCommand {
             router: CollectorAPI(service: service).router(),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "cellwatch-collector"),
             logger: logger)
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var services: [any Service] = [app]
+        // A service that returns ends the group, so the dispatcher runs only when there are targets.
+        if !config.webhooks.isEmpty {
+            services.append(WebhookDispatcher(targets: config.webhooks, hub: service.hub, logger: logger))
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         logger.info("cellwatch-collector listening", metadata: ["listen": "\(config.host):\(config.port)",
                                                                "database": "\(config.database)"])
         try await group.run()
