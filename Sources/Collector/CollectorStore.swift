@@ -23,7 +23,8 @@ public protocol CollectorStore: Sendable {
     // MARK: Ingest
     /// Stores a validated batch in one transaction: each (sensor, record id) once, the latest suspect
     /// snapshot per (sensor, suspect), evidence, sensor health; creates or updates the alert of every
-    /// emitter whose snapshot is raised or at least medium severity.
+    /// emitter whose snapshot is raised or at least medium severity. `sightedEmitters` of the result
+    /// names the emitters with an open alert that got new power sightings.
     func ingest(_ batch: IngestBatch) async throws -> IngestResult
 
     // MARK: Reading

@@ -283,7 +283,7 @@ public struct IngestResult: Sendable, Hashable {
     public var duplicates: Int
     /// Alerts created or changed by this batch (after the transaction committed).
     public var changedAlerts: [AlertRecord]
-    /// Emitters that got new power sightings (observations with a position) in this batch.
+    /// Emitters with an open alert that got new power sightings (observations with a position) in this batch.
     public var sightedEmitters: Set<String>
     public init(accepted: Int, duplicates: Int, changedAlerts: [AlertRecord], sightedEmitters: Set<String>) {
         self.accepted = accepted

@@ -233,8 +233,12 @@ public final class SQLiteStore: CollectorStore {
 
     public func ingest(_ batch: IngestBatch) async throws -> IngestResult {
         let encoder = ReportCoding.encoder()
-        // Encode outside the write lock.
-        let obsBodies = try batch.observations.map { try String(decoding: encoder.encode($0.record.observation), as: UTF8.self) }
+        // Encode outside the write lock. Observation bodies keep dates as Unix seconds (numbers): the
+        // RFC 3339 formatter costs about half of all ingest time, and the rows are read by us only.
+        let bodyEncoder = JSONEncoder()
+        bodyEncoder.dateEncodingStrategy = .secondsSince1970
+        bodyEncoder.nonConformingFloatEncodingStrategy = .throw
+        let obsBodies = try batch.observations.map { try String(decoding: bodyEncoder.encode($0.record.observation), as: UTF8.self) }
         let suspectBodies = try batch.suspects.map { try String(decoding: encoder.encode($0.suspect), as: UTF8.self) }
         let healthJSON = try batch.health.map { try String(decoding: encoder.encode($0), as: UTF8.self) }
         let received = batch.receivedAt.timeIntervalSince1970
@@ -307,6 +311,11 @@ public final class SQLiteStore: CollectorStore {
                 """, arguments: [received, healthJSON, accepted, batch.sensorID])
 
             let changed = try changedAlertIDs.sorted().compactMap { try Self.fetchAlert(db, id: $0) }
+            // Only emitters with an open alert are relocated: one query, not one per emitter.
+            if !sighted.isEmpty {
+                let open = Set(try String.fetchAll(db, sql: "SELECT suspect_key FROM alerts WHERE state != 'resolved'"))
+                sighted.formIntersection(open)
+            }
             return IngestResult(accepted: accepted, duplicates: duplicates, changedAlerts: changed,
                                 sightedEmitters: sighted)
         }
