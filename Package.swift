@@ -16,12 +16,21 @@ let package = Package(
         .library(name: "LTE", targets: ["LTE"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Collector", targets: ["Collector"]),
+        .executable(name: "cellwatch-collector", targets: ["cellwatch-collector"]),
         .library(name: "Localization", targets: ["Localization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Scenario files (YAML, read node by node for file:line errors); the sensor's swift-configuration pulls the same.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Collector: HTTP server, SQLite store, evidence signatures, logging, graceful shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System-library shims, resolved through pkg-config (Debian: libfftw3-dev, libusb-1.0-0-dev).
@@ -56,6 +65,31 @@ let package = Package(
             ]
         ),
 
+        // Central service: ingest API, storage (SQLite via GRDB), alerts, exports.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "CellwatchModel", "Detection", "Localization",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "cellwatch-collector",
+            dependencies: [
+                "Collector", "CellwatchModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // Paths of the shared recordings, scratch folders and seeded randomness for the tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CellwatchModelTests", dependencies: ["CellwatchModel"]),
@@ -66,6 +100,12 @@ let package = Package(
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey"]),
+        .testTarget(name: "CollectorTests", dependencies: [
+            "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "LTETests", dependencies: ["LTE", "DSP", "Radio", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
