@@ -15,9 +15,19 @@ let package = Package(
         .library(name: "GSM", targets: ["GSM"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Sensor", targets: ["Sensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Sensor daemon: config, spool, uploads, evidence signing, logs, metrics, lifecycle.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System-library shims, resolved through pkg-config (Debian: libfftw3-dev, libusb-1.0-0-dev).
@@ -38,10 +48,25 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel"]),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
         .target(name: "Detection", dependencies: ["CellwatchModel"]),
+        // The field daemon: survey loop, GPS, spool, uploader, evidence, sd_notify, metrics.
+        .target(
+            name: "Sensor",
+            dependencies: [
+                "Survey", "Radio", "DSP", "GSM", "Detection", "Simulation", "CellwatchModel",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
-                "Survey", "Radio", "CellwatchModel", "GSM", "Detection",
+                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Sensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +80,9 @@ let package = Package(
                     exclude: ["Vectors"]),
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
+        .testTarget(name: "SensorTests", dependencies: ["Sensor", "CellwatchModel", "Radio", "Detection", "GSM", "Survey", "DSP", "TestSupport", "cellwatch",
+                                                        .product(name: "Crypto", package: "swift-crypto")],
+                    exclude: ["Fixtures"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],
