@@ -16,10 +16,13 @@ let package = Package(
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Sensor", targets: ["Sensor"]),
+        .library(name: "Collector", targets: ["Collector"]),
+        .executable(name: "cellwatch-collector", targets: ["cellwatch-collector"]),
+        .library(name: "Localization", targets: ["Localization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Sensor daemon: config, spool, uploads, evidence signing, logs, metrics, lifecycle.
+        // Sensor daemon and collector: config, SQLite, HTTP, signatures, logs, metrics, lifecycle.
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -28,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Scenario files (YAML, read node by node for file:line errors); the sensor's swift-configuration pulls the same.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -67,11 +72,38 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Emitter position from (sensor position, received power) sightings; moving-emitter tracking.
+        .target(name: "Localization", dependencies: ["CellwatchModel"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
                 "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Sensor", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Central service: ingest API, storage (SQLite via GRDB), alerts, exports.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "CellwatchModel", "Detection", "Localization",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "cellwatch-collector",
+            dependencies: [
+                "Collector", "CellwatchModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -84,9 +116,16 @@ let package = Package(
                     exclude: ["Vectors"]),
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
-        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Simulation", "CellwatchModel", "Radio", "Detection", "GSM", "Survey", "DSP", "TestSupport", "cellwatch",
+        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Simulation", "CellwatchModel", "Radio", "Detection", "GSM", "Survey", "DSP", "TestSupport", "cellwatch", "Collector",
                                                         .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "CollectorTests", dependencies: [
+            "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
     ],

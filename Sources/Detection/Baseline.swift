@@ -8,6 +8,8 @@ public struct Baseline: Sendable, Codable, Equatable {
     public private(set) var cells: [CellKey: KnownCell] = [:]
     private var byCellWithoutArea: [CellKey: Set<CellKey>] = [:]
     private var operators: Set<PLMN> = []
+    /// Per-operator norms of broadcast parameters and power (learned; absent in files written before).
+    public var norms = OperatorNorms()
 
     /// MCC and MNC as numbers.
     public struct PLMN: Hashable, Sendable, Codable {
@@ -84,7 +86,7 @@ public struct Baseline: Sendable, Codable, Equatable {
     }
 
     // The indexes are rebuilt on decoding: the file holds the cells only.
-    private enum CodingKeys: String, CodingKey { case version, cells }
+    private enum CodingKeys: String, CodingKey { case version, cells, norms }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -94,11 +96,13 @@ public struct Baseline: Sendable, Codable, Equatable {
                                                    debugDescription: "baseline file version \(version) is not 1")
         }
         self.init(cells: try c.decode([KnownCell].self, forKey: .cells))
+        norms = try c.decodeIfPresent(OperatorNorms.self, forKey: .norms) ?? OperatorNorms()
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(1, forKey: .version)
         try c.encode(cells.values.sorted { $0.key < $1.key }, forKey: .cells)
+        try c.encode(norms, forKey: .norms)
     }
 }

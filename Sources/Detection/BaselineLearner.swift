@@ -7,7 +7,7 @@ import Foundation
 /// learned as part of the network. Candidates not heard for `candidateLifetime` are forgotten.
 ///
 /// The caller decides what to feed it: observations of cells the detector holds as suspects should not
-/// be learned.
+/// be learned. Every observation fed also enters the operator's parameter norms (`Baseline.norms`).
 public struct BaselineLearner: Sendable {
     public struct Policy: Sendable {
         public var minimumObservations: Int = 3
@@ -38,6 +38,7 @@ public struct BaselineLearner: Sendable {
     public mutating func learn(_ o: CellObservation) -> Bool {
         forgetStaleCandidates()
         guard let key = CellKey(o) else { return false }
+        baseline.norms.record(o)
         var entry = baseline[key] ?? candidates[key] ?? KnownCell(key: key, firstSeen: o.time, lastSeen: o.time,
                                                                    samples: 0, sources: [.learned])
         entry.channels.insert(o.channel)

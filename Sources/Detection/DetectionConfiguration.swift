@@ -62,6 +62,85 @@ public struct DetectionConfiguration: Sendable {
     /// Observations of a LAC/TAC before "only one cell in it" is evidence.
     public var singleCellAreaMinimumObservations = 20
 
+    // MARK: Cells heard together
+
+    /// Cells heard within this time of each other (and, across sensors, this distance) count as heard
+    /// together: the neighbourhood the LAC and neighbour-list checks compare with. Provisional.
+    public var neighbourhoodWindowSeconds: TimeInterval = 120
+    public var neighbourhoodRadiusMeters = 3000.0
+    /// Same-operator cells heard together, all in other LACs, before "LAC unlike every neighbour's" fires.
+    public var areaCodeMinimumNeighbours = 3
+    /// Listed neighbours heard (with a decoded list of their own) before "none lists it back" fires.
+    public var reciprocityMinimumNeighbours = 2
+
+    // MARK: A cell that appears
+
+    /// A cell first heard less than this ago counts as new. Provisional.
+    public var newCellMaximumAgeSeconds: TimeInterval = 1800
+    /// …and is evidence only if the sensor had been decoding cells at that place for this long before
+    /// without hearing it, and until at most `newCellMaximumGapSeconds` before it appeared. Provisional.
+    public var newCellWatchedBeforeSeconds: TimeInterval = 7200
+    public var newCellMaximumGapSeconds: TimeInterval = 600
+
+    // MARK: Operator norms
+
+    /// Observations behind an operator's norm of a parameter before it is used.
+    public var normMinimumSamples = 50
+    /// A value counts as far from the norm below the `normQuantile` quantile or above 1 − `normQuantile`,
+    /// by more than the parameter's margin (raw units; power in dB). Provisional.
+    public var normQuantile = 0.01
+    public var normMargins: [OperatorNorms.Parameter: Int] = [
+        .cellReselectOffset: 2, .t3212: 0, .neighbourCount: 2, .bsPaMfrms: 0, .powerDBm: 6,
+    ]
+
+    // MARK: Power
+
+    /// Rise over the median of the cell's own earlier power, measured by the same sensor within
+    /// `powerHistoryRadiusMeters` of the present position, that counts as a jump. Provisional.
+    public var powerJumpDB = 15.0
+    public var powerHistoryMinimumSamples = 5
+    public var powerHistoryRadiusMeters = 300.0
+    /// …and the cell must then also be this much stronger than every other cell the sensor heard within
+    /// `neighbourhoodWindowSeconds`.
+    public var powerAboveOthersDB = 3.0
+
+    // MARK: Channels
+
+    /// GSM ARFCNs each operator holds, keyed by MCC/MNC. An operator not listed is not checked; one
+    /// listed with no ranges runs no GSM network. Default: China (see `chinaGSMChannels`).
+    public var operatorGSMChannels: [PLMNCode: [ClosedRange<Int>]] = DetectionConfiguration.chinaGSMChannels
+
+    /// China's GSM allocations as downlink ARFCNs (E-GSM 900: f = 935 + 0.2·n MHz, n = 0–124, and
+    /// 925.2 + 0.2·(n − 975) for n = 975–1023; DCS 1800: f = 1805.2 + 0.2·(n − 512); TS 45.005 §2).
+    /// China Mobile: 930–954 MHz (ARFCN 1000–1023 and 0–94) and 1805–1820 MHz (512–586); China Unicom:
+    /// 954–960 MHz (95–124) and 1840–1850 MHz (686–736); China Telecom runs no GSM.
+    /// Source: the MIIT band split as published in the Wikipedia articles "GSM frequency bands" and
+    /// "China Mobile"/"China Unicom" (2024), not checked against MIIT documents; the edge channels are
+    /// counted inside. Operators refarm within their own blocks, so the blocks stay valid.
+    public static let chinaGSMChannels: [PLMNCode: [ClosedRange<Int>]] = {
+        let mobile: [ClosedRange<Int>] = [0...94, 1000...1023, 512...586]
+        let unicom: [ClosedRange<Int>] = [95...124, 686...736]
+        var t: [PLMNCode: [ClosedRange<Int>]] = [:]
+        for mnc in [0, 2, 7] { t[PLMNCode(mcc: 460, mnc: mnc)] = mobile }
+        for mnc in [1, 6, 9] { t[PLMNCode(mcc: 460, mnc: mnc)] = unicom }
+        for mnc in [3, 5, 11] { t[PLMNCode(mcc: 460, mnc: mnc)] = [] }
+        return t
+    }()
+
+    // MARK: Jamming and undecoded energy
+
+    /// Rise of an LTE channel's band power over its own median (same sensor) that counts as jamming, the
+    /// earlier measurements that median needs, and how close in time to a GSM cell's appearance the rise
+    /// must be. Provisional.
+    public var jamRiseDB = 10.0
+    public var jamMinimumHistory = 5
+    public var jamWindowSeconds: TimeInterval = 120
+    /// A carrier with no decoded cell is evidence when this far above the noise floor (dB), continuous,
+    /// and undecoded in this many measurements spanning this long. Provisional.
+    public var undecodedMinimumSNR = 20.0
+    public var undecodedMinimumCount = 3
+    public var undecodedMinimumSpanSeconds: TimeInterval = 60
+
     public init() {}
 }
 

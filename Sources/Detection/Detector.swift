@@ -55,17 +55,41 @@ public struct Detector: Sendable {
         let findings = rules.compactMap { $0.evaluate(o, in: context) }
 
         let cell = CellKey(o) ?? CellKey(rat: o.rat, mcc: -1, mnc: -1, areaCode: o.identity.areaCode, cellId: o.identity.cellId)
-        let key = EmitterKey(cell, o.channel)
-        var state = emitters[key] ?? EmitterState(rat: o.rat, identity: o.identity, channel: o.channel,
-                                                  firstSeen: o.time, lastSeen: o.time)
-        state.identity = o.identity
-        state.firstSeen = min(state.firstSeen, o.time)
-        state.lastSeen = max(state.lastSeen, o.time)
-        state.sensors.insert(o.sensorID)
-        if let fix = o.position { state.lastPositions[o.sensorID] = fix }
+        return update(EmitterKey(cell, o.channel), rat: o.rat, identity: o.identity, sensorID: o.sensorID,
+                      position: o.position, time: o.time, findings: findings, now: now)
+    }
+
+    /// The checks run on channel measurements; `StandardRules.channelRules` by default.
+    public var channelRules: [any ChannelRule] = StandardRules.channelRules
+
+    /// Records energy measured on a channel (the jam-and-downgrade check reads LTE channels' history) and
+    /// runs the channel rules. A carrier with evidence becomes a suspect without an identity (MCC/MNC/LAC/CI
+    /// −1, keyed by its channel); returns that suspect when there is evidence or one is already held, else nil.
+    @discardableResult
+    public mutating func process(_ m: ChannelMeasurement) -> Suspect? {
+        let now = clock()
+        forgetSilentEmitters(now: now)
+        history.record(m)
+        let context = RuleContext(baseline: baseline, configuration: configuration, history: history)
+        let findings = channelRules.compactMap { $0.evaluate(m, in: context) }
+        let key = EmitterKey(CellKey(rat: m.channel.rat, mcc: -1, mnc: -1, areaCode: -1, cellId: -1), m.channel)
+        guard !findings.isEmpty || emitters[key] != nil else { return nil }
+        return update(key, rat: m.channel.rat, identity: CellIdentity(mcc: "", mnc: "", areaCode: -1, cellId: -1),
+                      sensorID: m.sensorID, position: m.position, time: m.time, findings: findings, now: now)
+    }
+
+    private mutating func update(_ key: EmitterKey, rat: RAT, identity: CellIdentity, sensorID: String, position: GeoFix?,
+                                 time: Date, findings: [Finding], now: Date) -> Suspect {
+        var state = emitters[key] ?? EmitterState(rat: rat, identity: identity, channel: key.channel,
+                                                  firstSeen: time, lastSeen: time)
+        state.identity = identity
+        state.firstSeen = min(state.firstSeen, time)
+        state.lastSeen = max(state.lastSeen, time)
+        state.sensors.insert(sensorID)
+        if let fix = position { state.lastPositions[sensorID] = fix }
         for f in findings {
-            if let old = state.evidence[f.ruleID], old.time > o.time { continue }
-            state.evidence[f.ruleID] = (f, o.time)
+            if let old = state.evidence[f.ruleID], old.time > time { continue }
+            state.evidence[f.ruleID] = (f, time)
         }
         state.evidence = state.evidence.filter { now.timeIntervalSince($0.value.time) <= evidenceLifetime }
         state.score = scorer.score(state.evidence.values.map(\.finding))

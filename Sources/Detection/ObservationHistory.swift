@@ -25,10 +25,123 @@ public struct ObservationHistory: Sendable {
     public private(set) var referencePPM: [String: [CellKey: Double]] = [:]
     public var maximumSightingsPerEmitter = 32
 
+    /// The latest observation of each emitter by each sensor, for the rules that compare a cell with the
+    /// cells heard around it at the same time. Entries older than `recentRetention` are dropped.
+    public private(set) var recent: [RecentKey: CellObservation] = [:]
+    public var recentRetention: TimeInterval = 3600
+    /// Each emitter's received power over time, per sensor (bounded), for the power-jump check.
+    public private(set) var powerHistory: [EmitterKey: [PowerSample]] = [:]
+    public var maximumPowerSamplesPerEmitter = 64
+    /// When each emitter was first heard, by whom, and how long that sensor had watched the place
+    /// before without hearing it.
+    public private(set) var appearances: [EmitterKey: Appearance] = [:]
+    /// Per sensor and map tile: when the sensor first and last decoded any cell there.
+    public private(set) var watch: [WatchKey: (first: Date, last: Date)] = [:]
+    /// Channel measurements (energy per channel) per sensor and channel, bounded.
+    public private(set) var channelMeasurements: [ChannelKey: [ChannelMeasurement]] = [:]
+    public var maximumMeasurementsPerChannel = 128
+    private var recordsSincePrune = 0
+
+    public struct RecentKey: Hashable, Sendable {
+        public var emitter: EmitterKey
+        public var sensorID: String
+    }
+
+    public struct PowerSample: Sendable, Hashable {
+        public var sensorID: String
+        public var time: Date
+        public var fix: GeoFix?
+        /// dBm when calibrated, else dBFS; `calibrated` says which.
+        public var power: Double
+        public var calibrated: Bool
+    }
+
+    public struct Appearance: Sendable, Hashable {
+        public var firstSeen: Date
+        public var sensorID: String
+        /// How long the sensor had been decoding cells in this tile before the emitter's first sighting.
+        public var watchedBefore: TimeInterval
+        /// Seconds between the sensor's last decode in this tile before the sighting and the sighting
+        /// (nil when it had never been there): small means it was listening right up to the appearance.
+        public var gapBefore: TimeInterval?
+    }
+
+    /// A tile of about 1.1 km (0.01°) of one sensor.
+    public struct WatchKey: Hashable, Sendable {
+        public var sensorID: String
+        public var tileLatitude: Int
+        public var tileLongitude: Int
+        public init(sensorID: String, fix: GeoFix) {
+            self.sensorID = sensorID
+            tileLatitude = Int((fix.latitudeDegrees * 100).rounded(.down))
+            tileLongitude = Int((fix.longitudeDegrees * 100).rounded(.down))
+        }
+    }
+
+    public struct ChannelKey: Hashable, Sendable {
+        public var sensorID: String
+        public var channel: RadioChannel
+    }
+
     public init() {}
+
+    /// The power of an observation as the history stores it: dBm when calibrated, else dBFS.
+    static func power(_ o: CellObservation) -> (Double, Bool)? {
+        if let p = o.powerDBm, p.value.isFinite { return (p.value, true) }
+        if let p = o.powerDBFS, p.value.isFinite { return (p.value, false) }
+        return nil
+    }
+
+    /// Records energy measured on a channel (decoded or not).
+    public mutating func record(_ m: ChannelMeasurement) {
+        let key = ChannelKey(sensorID: m.sensorID, channel: m.channel)
+        var list = channelMeasurements[key, default: []]
+        if list.count >= maximumMeasurementsPerChannel { list.removeFirst(list.count - maximumMeasurementsPerChannel + 1) }
+        list.append(m)
+        channelMeasurements[key] = list
+    }
+
+    /// Observations of other emitters heard around `o` at about the same time: by the same sensor, or by
+    /// another within `radiusMeters` when both have positions, within `window` seconds.
+    public func cellsAround(_ o: CellObservation, window: TimeInterval, radiusMeters: Double) -> [CellObservation] {
+        let own = CellKey(o).map { EmitterKey($0, o.channel) }
+        return recent.compactMap { entry -> CellObservation? in
+            let r = entry.value
+            guard entry.key.emitter != own, abs(r.time.timeIntervalSince(o.time)) <= window else { return nil }
+            if r.sensorID == o.sensorID { return r }
+            guard let a = r.position, let b = o.position, a.distanceMeters(to: b) <= radiusMeters else { return nil }
+            return r
+        }
+    }
 
     public mutating func record(_ o: CellObservation, baseline: Baseline) {
         guard let key = CellKey(o) else { return }
+        let emitter = EmitterKey(key, o.channel)
+        recent[RecentKey(emitter: emitter, sensorID: o.sensorID)] = o
+        if let (p, calibrated) = Self.power(o) {
+            var list = powerHistory[emitter, default: []]
+            if list.count >= maximumPowerSamplesPerEmitter { list.removeFirst() }
+            list.append(PowerSample(sensorID: o.sensorID, time: o.time, fix: o.position, power: p, calibrated: calibrated))
+            powerHistory[emitter] = list
+        }
+        if let fix = o.position {
+            let w = WatchKey(sensorID: o.sensorID, fix: fix)
+            let before = watch[w]
+            if appearances[emitter] == nil {
+                appearances[emitter] = Appearance(firstSeen: o.time, sensorID: o.sensorID,
+                                                  watchedBefore: before.map { max(0, o.time.timeIntervalSince($0.first)) } ?? 0,
+                                                  gapBefore: before.map { max(0, o.time.timeIntervalSince($0.last)) })
+            }
+            watch[w] = (min(before?.first ?? o.time, o.time), max(before?.last ?? o.time, o.time))
+        } else if appearances[emitter] == nil {
+            appearances[emitter] = Appearance(firstSeen: o.time, sensorID: o.sensorID, watchedBefore: 0, gapBefore: nil)
+        }
+        recordsSincePrune += 1
+        if recordsSincePrune >= 1024 {
+            recordsSincePrune = 0
+            let newest = o.time
+            recent = recent.filter { newest.timeIntervalSince($0.value.time) <= recentRetention }
+        }
         if let fix = o.position {
             var list = sightings[EmitterKey(key, o.channel), default: []]
             if list.count >= maximumSightingsPerEmitter { list.removeFirst() }

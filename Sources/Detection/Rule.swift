@@ -17,6 +17,24 @@ public protocol Rule: Sendable {
     func evaluate(_ observation: CellObservation, in context: RuleContext) -> Finding?
 }
 
+/// A check on energy measured on a channel (`ChannelMeasurement`), for what shows before or without a
+/// decoded cell. Documented like `Rule`.
+public protocol ChannelRule: Sendable {
+    var id: String { get }
+    var reason: String { get }
+    var inputs: [String] { get }
+    var weight: Double { get }
+    var knownFalsePositiveCauses: [String] { get }
+    /// A finding with the concrete values, or nil. The history already holds the measurement.
+    func evaluate(_ measurement: ChannelMeasurement, in context: RuleContext) -> Finding?
+}
+
+extension ChannelRule {
+    func finding(_ text: String, weight: Double? = nil) -> Finding {
+        Finding(ruleID: id, weight: weight ?? self.weight, reason: text)
+    }
+}
+
 extension Rule {
     func finding(_ text: String, weight: Double? = nil) -> Finding {
         Finding(ruleID: id, weight: weight ?? self.weight, reason: text)

@@ -14,5 +14,18 @@ public enum StandardRules {
         CarrierFrequencyErrorRule(),
         BlasterTrafficRule(),
         SingleCellAreaRule(),
+        AreaCodeUnlikeNeighboursRule(),
+        NeighbourListNotReciprocalRule(),
+        NewCellInWatchedAreaRule(),
+        PagingGroupsRule(),
+        OperatorNormRule(),
+        PowerJumpRule(),
+        ChannelOutsideOperatorRangeRule(),
+        JamAndDowngradeRule(),
+    ]
+
+    /// The checks on channel measurements (energy with or without a decoded cell).
+    public static let channelRules: [any ChannelRule] = [
+        UndecodedCarrierRule(),
     ]
 }
