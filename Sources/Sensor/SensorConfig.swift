@@ -103,6 +103,8 @@ public struct SensorConfig: Sendable, Equatable {
     public var spoolMaxBytes: Int64
     public var uploadBatchSize: Int
     public var uploadIntervalSeconds: Double
+    /// Deadline of one POST (connect included: the HTTP client keeps retrying a refused connect until it).
+    public var uploadTimeoutSeconds: Double = 30
     /// node_exporter textfile (`….prom`), written atomically; nil = no metrics file.
     public var metricsTextfile: String?
     /// GSMTAP destination HOST:PORT for decoded blocks (Wireshark); nil = off.
@@ -223,6 +225,7 @@ public struct SensorConfig: Sendable, Equatable {
 
         let batch = try c.int("upload.batch_size", default: 200, in: 1...10_000, unit: "records")
         let interval = try c.double("upload.interval_seconds", default: 5, in: 0.1...3600, unit: "seconds")
+        let timeout = try c.double("upload.timeout_seconds", default: 30, in: 1...600, unit: "seconds")
 
         let gps: GPSSource
         let source = (try c.string("gps.source"))?.lowercased() ?? "none"
@@ -263,10 +266,12 @@ public struct SensorConfig: Sendable, Equatable {
                 throw .invalid(key: "gsmtap.destination", problem: "\"\(gsmtap)\" is not HOST:PORT")
             }
         }
-        return SensorConfig(sensorID: id, device: device, bands: bands, dwellSeconds: dwell, suspectDwellSeconds: suspectDwell,
+        var config = SensorConfig(sensorID: id, device: device, bands: bands, dwellSeconds: dwell, suspectDwellSeconds: suspectDwell,
                             collectorURL: url, tokenFile: path(token), keyFile: keyFile, gps: gps, stateDirectory: state,
                             spoolMaxBytes: Int64(spoolMax), uploadBatchSize: batch, uploadIntervalSeconds: interval,
                             metricsTextfile: metrics, gsmtap: gsmtap, evidenceSnippetSeconds: snippet)
+        config.uploadTimeoutSeconds = timeout
+        return config
     }
 
     /// Reads the bearer token (first line of `tokenFile`, trimmed).

@@ -6,15 +6,22 @@ import GSM
 import Logging
 import Radio
 import ServiceLifecycle
+import Simulation
 
 /// Opens the radio a `DeviceSpec` names.
 public enum DeviceFactory {
-    public static func open(_ spec: DeviceSpec) throws -> any RadioDevice {
+    /// `realTime`: a simulated scene is paced to the wall clock (a live district); else as fast as the CPU goes.
+    public static func open(_ spec: DeviceSpec, realTime: Bool = true) throws -> any RadioDevice {
         switch spec {
         case .file(let path):
             do { return try FileDevice(path: path) } catch { throw SensorError(error.description) }
         case .sim(let scenario):
-            throw SensorError("sim:\(scenario): the simulated device is not built into this cellwatch yet (Simulation scene pending)")
+            do {
+                return try SimulatedDevice(spec: "sim:" + scenario,
+                                           pacing: realTime ? .realTime(MonotonicPacingClock()) : .asFastAsPossible)
+            } catch {
+                throw SensorError("sim:\(scenario): \(error)")
+            }
         case .hackrf, .rtlsdr:
             throw SensorError("\(spec): no USB SDR driver is built into this cellwatch yet; use file:PATH or sim:SCENARIO")
         }
@@ -37,7 +44,7 @@ public final class SensorDaemon: @unchecked Sendable {
 
     public init(config: SensorConfig, device: (any RadioDevice)? = nil, logger: Logger,
                 notifier: SystemdNotifier = SystemdNotifier(), seed: UInt64? = nil,
-                clock: @escaping @Sendable () -> Date = Date.init) throws {
+                clock: @escaping @Sendable () -> Date = Date.init, simulationRealTime: Bool = true) throws {
         self.config = config
         self.logger = logger
         self.notifier = notifier
@@ -64,7 +71,16 @@ public final class SensorDaemon: @unchecked Sendable {
             gpsd = nil
             gps = nil
         }
-        let radio = try device ?? DeviceFactory.open(config.device)
+        let radio = try device ?? DeviceFactory.open(config.device, realTime: simulationRealTime)
+        // A simulated scene has its own time line and knows where the sensor truly is: its GPS and its
+        // clock drive the survey (observation times, detector), whatever gps: says.
+        var surveyClock = clock
+        var position = gps
+        if let sim = radio as? SimulatedDevice {
+            let scene = SimulatedPosition(device: sim)
+            position = scene
+            surveyClock = { scene.now }
+        }
         var gsmtap: GSMTAPSender?
         if let dest = config.gsmtap {
             do throws(GSMTAPSender.SenderError) { gsmtap = try GSMTAPSender(destination: dest) } catch {
@@ -73,17 +89,17 @@ public final class SensorDaemon: @unchecked Sendable {
         }
         let start = ProcessInfo.processInfo.systemUptime
         survey = try SurveyLoop(settings: .init(config), device: radio, spool: spool, signer: EvidenceSigner(key: key),
-                                position: gps, detector: Detector(baseline: Baseline(), clock: clock), metrics: metrics,
-                                notifier: notifier, clock: clock,
+                                position: position, detector: Detector(baseline: Baseline(), clock: surveyClock),
+                                metrics: metrics, notifier: notifier, clock: surveyClock,
                                 monotonic: { ProcessInfo.processInfo.systemUptime - start }, ids: ids, logger: logger,
                                 gsmtap: gsmtap)
         let token = try config.readToken()
-        let gpsRef = gps
+        let surveyRef = survey
         uploader = Uploader(spool: spool,
                             builder: ReportRequestBuilder(sensorID: config.sensorID, collectorURL: config.collectorURL, token: token),
                             backoff: Backoff(random: random), batchSize: config.uploadBatchSize,
                             interval: config.uploadIntervalSeconds, metrics: metrics, logger: logger, clock: clock,
-                            position: { gpsRef?.current(now: clock())?.fix })
+                            position: { surveyRef.lastPosition }, requestTimeout: config.uploadTimeoutSeconds)
     }
 
     /// Runs until SIGTERM/SIGINT; for a recording, until it has been surveyed and the spool uploaded.
@@ -188,4 +204,15 @@ final class StopFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
+}
+
+/// The simulated scene's GPS: the sensor's true position and the scene's time, read on the survey
+/// thread (the only one that drives the device).
+final class SimulatedPosition: PositionProvider, @unchecked Sendable {
+    let device: SimulatedDevice
+    init(device: SimulatedDevice) { self.device = device }
+    var now: Date { device.currentDate }
+    func current(now: Date) -> PositionReading? {
+        PositionReading(fix: device.positionFix, quality: FixQuality(mode: 2), receivedAt: now)
+    }
 }

@@ -173,6 +173,10 @@ public final class SurveyLoop: @unchecked Sendable {
     let gsmtap: GSMTAPSender?
     public private(set) var detector: Detector
     public private(set) var stats = SurveyStats()
+    private let positionLock = NSLock()
+    private var _lastPosition: GeoFix?
+    /// The position of the last dwell (sent with uploads as the sensor's health); thread-safe.
+    public var lastPosition: GeoFix? { positionLock.withLock { _lastPosition } }
     /// The carriers of the last dwell (status, tests).
     public private(set) var lastResults: [CarrierResult] = []
     /// Tuning steps; `[nil]` for a device that cannot be tuned (a recording or a scene that just streams).
@@ -309,6 +313,7 @@ public final class SurveyLoop: @unchecked Sendable {
         let now = clock()
         let reading = position?.current(now: now)
         if let reading { metrics.gpsFixAge.record(reading.age(now: now)) }
+        positionLock.withLock { _lastPosition = reading?.fix }
         var records: [SpoolRecord] = []
         var decoded = 0
         for r in results {

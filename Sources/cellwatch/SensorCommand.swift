@@ -38,6 +38,9 @@ struct SensorCommand: ParsableCommand {
     @Flag(name: .customLong("print-public-key"), help: "Print the sensor's Ed25519 public key (base64; created on first use) for registration at the collector, and exit.")
     var printPublicKey = false
 
+    @Flag(name: .customLong("as-fast-as-possible"), help: "With sim:SCENARIO, run the scene as fast as the CPU allows instead of in real time.")
+    var asFastAsPossible = false
+
     @Flag(name: .customLong("check-config"), help: "Validate the configuration file, print the settings, and exit.")
     var checkConfig = false
 
@@ -73,7 +76,7 @@ struct SensorCommand: ParsableCommand {
                     print(describe(cfg))
                     return .success(())
                 }
-                let daemon = try SensorDaemon(config: cfg, logger: logger)
+                let daemon = try SensorDaemon(config: cfg, logger: logger, simulationRealTime: !asFastAsPossible)
                 try await daemon.run()
                 return .success(())
             } catch {

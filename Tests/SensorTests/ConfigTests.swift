@@ -34,6 +34,7 @@ struct ConfigTests {
         #expect(c.keyFile == "/var/lib/cellwatch/sensor-ed25519.key")
         #expect(c.bands == Band.surveyDefaults)
         #expect(c.uploadBatchSize == 200)
+        #expect(c.uploadTimeoutSeconds == 30)
     }
 
     @Test func exampleFileLoadsThroughFileProvider() async throws {
