@@ -347,6 +347,9 @@ public final class SurveyLoop: @unchecked Sendable {
         metrics.observations.increment(by: decoded)
         metrics.setSamplesPerSecond(Double(source.samplesRead) / elapsed)
         try spool.append(records)
+        logger.debug("dwell", metadata: ["centre_hz": "\(dwellCentre.map { String(Int($0.value)) } ?? "-")",
+                                         "carriers": "\(targets.count)", "cells": "\(decoded)", "records": "\(records.count)",
+                                         "seconds": "\(String(format: "%.2f", monotonic() - started))"])
         notifier?.watchdog(now: monotonic())
         return !source.ended || plan.count > 1
     }
