@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LTE", targets: ["LTE"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Sensor", targets: ["Sensor"]),
         .library(name: "Collector", targets: ["Collector"]),
         .executable(name: "cellwatch-collector", targets: ["cellwatch-collector"]),
         .library(name: "Localization", targets: ["Localization"]),
@@ -26,11 +27,15 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Collector: HTTP server, SQLite store, evidence signatures, logging, graceful shutdown.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System-library shims, resolved through pkg-config (Debian: libfftw3-dev, libusb-1.0-0-dev).
@@ -55,12 +60,27 @@ let package = Package(
                 resources: [.copy("Scenarios")]),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
         .target(name: "Detection", dependencies: ["CellwatchModel"]),
+        // The field daemon: survey loop, GPS, spool, uploader, evidence, sd_notify, metrics.
+        .target(
+            name: "Sensor",
+            dependencies: [
+                "Survey", "Radio", "DSP", "GSM", "Detection", "Simulation", "CellwatchModel",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Emitter position from (sensor position, received power) sightings; moving-emitter tracking.
         .target(name: "Localization", dependencies: ["CellwatchModel"]),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
-                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Simulation", "LTE",
+                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Sensor", "Simulation", "LTE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,6 +120,9 @@ let package = Package(
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey"]),
+        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Simulation", "CellwatchModel", "Radio", "Detection", "GSM", "Survey", "DSP", "TestSupport", "cellwatch", "Collector",
+                                                        .product(name: "Crypto", package: "swift-crypto")],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: [
             "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
