@@ -23,7 +23,7 @@ struct Simulate: ParsableCommand {
     var scenario: String
 
     @Option(name: .long, help: ArgumentHelp("Folder for the recordings and truth.jsonl (created if missing).", valueName: "DIR"))
-    var out: String
+    var out: String?
 
     @Option(name: .long, help: ArgumentHelp("Seconds to render from the start (default: the whole scenario).", valueName: "S"))
     var duration: Double?
@@ -37,8 +37,11 @@ struct Simulate: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
-    @Flag(name: .long, help: "Only measure the render speed of each sensor (nothing is written; --out is still required).")
+    @Flag(name: .long, help: "Only measure the render speed of each sensor (nothing is written).")
     var measureSpeed = false
+
+    @Flag(name: .long, help: "Print the scenario's sensor IDs, one per line, and exit (nothing is rendered).")
+    var listSensors = false
 
     func run() throws {
         if let d = duration, !(d > 0 && d.isFinite) {
@@ -46,6 +49,13 @@ struct Simulate: ParsableCommand {
         }
         let s: Scenario
         do { s = try Scenario.load(scenario) } catch { fail(error.description) }
+        if listSensors {
+            for sensor in s.sensors { print(sensor.id) }
+            return
+        }
+        guard let out = out ?? (measureSpeed ? FileManager.default.temporaryDirectory.path : nil) else {
+            fail("--out DIR is required: the folder for the recordings and truth.jsonl", code: 64)
+        }
         var recorder = ScenarioRecorder(scenario: s, outputDirectory: out)
         recorder.duration = duration
         recorder.sensorIDs = sensor.isEmpty ? nil : sensor

@@ -80,4 +80,11 @@ import TestSupport
         try expectFailure(["simulate", "sim:legit-only", "--out", file], says: "exists and is not a directory")
         try expectFailure(["simulate", "sim:legit-only", "--out", out, "--duration", "0"], says: "--duration 0.0 must be a positive number")
     }
+
+    @Test func listsSensorsAndNeedsOut() throws {
+        let r = try CLIRun.run(["simulate", "sim:fuzhou-gulou", "--list-sensors"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n") == ["PATROL-1", "PATROL-2", "ROOF-1"])
+        try expectFailure(["simulate", "sim:legit-only"], says: "--out DIR is required")
+    }
 }
