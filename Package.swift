@@ -55,7 +55,7 @@ let package = Package(
         // LTE receiver: Phy/ (PSS/SSS search, CFO, CRS, PBCH), Coding/ (TS 36.212), Protocol/ (MIB).
         .target(name: "LTE", dependencies: ["DSP", "CellwatchModel"]),
         // RF scene synthesis: GSM/LTE transmitters, propagation, impairments, scenarios, SimulatedDevice.
-        .target(name: "Simulation", dependencies: ["GSM", "Radio", "DSP", "CellwatchModel",
+        .target(name: "Simulation", dependencies: ["GSM", "LTE", "Radio", "DSP", "CellwatchModel",
                                                    .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Scenarios")]),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
@@ -119,7 +119,7 @@ let package = Package(
                     exclude: ["Vectors"]),
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey", "LTE"]),
         .testTarget(name: "SensorTests", dependencies: ["Sensor", "Simulation", "CellwatchModel", "Radio", "Detection", "GSM", "Survey", "DSP", "TestSupport", "cellwatch", "Collector",
                                                         .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"]),

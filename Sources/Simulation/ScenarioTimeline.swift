@@ -11,6 +11,8 @@ public struct ScenarioTimeline: Sendable {
     public var decodableSNR: Double
     /// Noise bandwidth of one GSM channel, hertz.
     public static let gsmChannelBandwidth = 200_000.0
+    /// The centre six PRB of an LTE carrier, all an LTE cell search and PBCH decoder need.
+    public static let lteCentreBandwidth = 1_080_000.0
 
     public init(scenario: Scenario, decodableSNR: Double = 9) {
         self.scenario = scenario
@@ -73,14 +75,19 @@ public struct ScenarioTimeline: Sendable {
         for (i, tx) in transmitters.enumerated() {
             let active = tx.isActive(at: t)
             let f = tx.frequency.value
-            // A GSM carrier needs its ±100 kHz inside the window (less 5 % at the filter edges).
-            let inWindow = abs(f - centre) + Self.gsmChannelBandwidth / 2 <= halfSpan * 0.95
+            // A GSM carrier needs its ±100 kHz inside the window (less 5 % at the filter edges); an LTE
+            // cell its centre six PRB (±540 kHz: PSS, SSS, PBCH), and its SNR is per resource element
+            // (the power is that of a fully loaded carrier, so noise counts over the whole bandwidth).
+            let isLTE = tx.rat == .lte
+            let needed = isLTE ? Self.lteCentreBandwidth : Self.gsmChannelBandwidth
+            let inWindow = abs(f - centre) + needed / 2 <= halfSpan * 0.95
             var interference = 0.0
             for (j, other) in transmitters.enumerated() where j != i && other.rendered && other.isActive(at: t)
-                && abs(other.frequency.value - f) < 100_000 {
+                && abs(other.frequency.value - f) < needed / 2 + 100_000 {
                 interference += pow(10, links[j].powerDBm / 10)
             }
-            let snr = links[i].powerDBm - 10 * log10(noise + interference)
+            let ownNoise = isLTE ? pow(10, fe.noiseDBm(bandwidth: Double(Transmitter.lteResourceBlocks) * 180_000) / 10) : noise
+            let snr = links[i].powerDBm - 10 * log10(ownNoise + interference)
             out.append(Visibility(transmitterID: tx.id, role: tx.role, rat: tx.rat, frequency: tx.frequency, arfcn: tx.arfcn,
                                   active: active, inTunedWindow: inWindow, rendered: tx.rendered,
                                   distanceMeters: links[i].distance, powerDBm: links[i].powerDBm,

@@ -37,11 +37,29 @@ extension Transmitter {
     }
 }
 
+extension Transmitter {
+    /// Bandwidth of a simulated eNodeB: 25 PRB (5 MHz), what a software eNodeB used as a lure usually runs.
+    public static let lteResourceBlocks = 25
+
+    /// What this transmitter's eNodeB broadcasts, for the LTE transmitter: its PCI, one antenna port,
+    /// `lteResourceBlocks` PRB, PHICH normal/one, and an SFN and frame timing at time 0 drawn from
+    /// `seed` (eNodeBs are not synchronised). Nil for a transmitter that is not LTE.
+    public func lteCellParameters(seed: UInt64) -> LTECellParameters? {
+        guard rat == .lte, let pci else { return nil }
+        var rng = SplitMix64(seed: seed ^ 0x17E0_DE00)
+        let sfn = Int(rng.next() % 1024)
+        let offset = Double(rng.next() % 19_200) / 1_920_000
+        return LTECellParameters(pci: pci, ports: 1, prb: Self.lteResourceBlocks, firstSFN: sfn, frameTimingOffset: offset)
+    }
+}
+
 extension WaveformFactory {
-    /// The real transmitters: a GSM C0 carrier for every GSM transmitter (`GSMCarrierWaveform`); the
-    /// LTE lure stays silent until the LTE transmitter exists.
+    /// The real transmitters: a GSM C0 carrier for every GSM transmitter (`GSMCarrierWaveform`), an
+    /// eNodeB (PSS, SSS, CRS, PBCH/MIB: `LTECellWaveform`) for every LTE transmitter (the downgrade lure).
     public static let standard = WaveformFactory { tx, seed in
-        guard tx.rendered, let p = tx.gsmCellParameters(seed: seed) else { return nil }
-        return GSMCarrierWaveform(parameters: p, seed: seed)
+        guard tx.rendered else { return nil }
+        if let p = tx.gsmCellParameters(seed: seed) { return GSMCarrierWaveform(parameters: p, seed: seed) }
+        if let p = tx.lteCellParameters(seed: seed) { return try? LTECellWaveform(parameters: p) }
+        return nil
     }
 }

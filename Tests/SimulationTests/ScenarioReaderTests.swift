@@ -55,7 +55,7 @@ import TestSupport
         #expect(throws: ScenarioError.self) { try ScenarioReader.parse(same, file: "clone.yaml") }
     }
 
-    @Test func lteDowngradeIsAcceptedButNotRendered() throws {
+    @Test func lteDowngradeIsAcceptedAndRendered() throws {
         let text = ScenarioFixture.text.replacingOccurrences(of: """
                 profile: sms_blaster
                 operator: China Mobile
@@ -67,8 +67,12 @@ import TestSupport
             """)
         let s = try ScenarioReader.parse(text, file: "lte.yaml")
         let tx = s.transmitters.first { $0.id == "BLASTER" }!
-        #expect(tx.rat == .lte && !tx.rendered)
+        #expect(tx.rat == .lte && tx.rendered)
         #expect(abs(tx.frequency.megahertz - 1815) < 0.01) // B3: 1805 + 0.1 × (1300 − 1200)
+        // The standard factory gives it an eNodeB waveform with its PCI.
+        let p = try #require(tx.lteCellParameters(seed: 5))
+        #expect(p.pci == tx.pci && p.prb == Transmitter.lteResourceBlocks)
+        #expect(WaveformFactory.standard.make(tx, 5) is LTECellWaveform)
     }
 
     /// Each wrong line yields file:line and a message that says what is wrong.

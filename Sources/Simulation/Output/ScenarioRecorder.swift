@@ -179,7 +179,10 @@ public struct ScenarioRecorder {
             if let e = tx.earfcn { o["earfcn"] = e }
             if let p = tx.pci { o["pci"] = p }
             if let iv = tx.activeIntervals { o["active"] = iv.map { [$0.lowerBound, $0.upperBound] } }
-            if !tx.rendered { o["note"] = "LTE waveform not rendered yet: present in the truth only" }
+            if tx.rat == .lte {
+                o["lte"] = ["prb": Transmitter.lteResourceBlocks, "ports": 1, "duplex": "FDD"] as [String: Any]
+                o["note"] = "PSS/SSS/CRS/PBCH (MIB) only: the GSM preference of a downgrade lure lives in SIBs, not sent or decoded yet"
+            }
             add(o)
         }
         for id in sensors {

@@ -273,8 +273,8 @@ public enum FakeProfile: String, Sendable, CaseIterable {
     case identityClone = "identity_clone"
     /// An IMSI catcher at a fixed spot.
     case staticCatcher = "static_catcher"
-    /// An eNodeB whose broadcast pushes phones down to GSM. Accepted and reported in ground truth, but its
-    /// LTE waveform is not rendered yet.
+    /// An eNodeB whose broadcast pushes phones down to GSM. Rendered with PSS/SSS/CRS/PBCH (MIB); the
+    /// preference for GSM itself would be in SIBs, which neither transmitter nor receiver carries yet.
     case lteDowngrade = "lte_downgrade"
 }
 
@@ -380,7 +380,7 @@ public struct Transmitter: Sendable, Equatable {
     public var activeIntervals: [ClosedRange<Double>]?
     public var gsm: GSMBroadcastSettings
     public var neighbours: [ARFCN]
-    /// Whether the scene renders its waveform (false for the LTE lure until the LTE transmitter exists).
+    /// Whether the scene renders its waveform (every GSM cell and the LTE lure).
     public var rendered: Bool
 
     public func isActive(at t: Double) -> Bool {
@@ -421,7 +421,7 @@ public struct Transmitter: Sendable, Equatable {
         if f.profile == .lteDowngrade, let e = f.earfcn {
             rat = .lte
             frequency = LTEDownlink.frequency(earfcn: e) ?? Hertz(0)
-            rendered = false
+            rendered = true
         } else {
             rat = .gsm
             frequency = f.band.flatMap { b in f.arfcn.flatMap { b.downlink($0) } } ?? Hertz(0)

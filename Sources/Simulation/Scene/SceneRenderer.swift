@@ -2,8 +2,7 @@ import CellwatchModel
 import DSP
 import Foundation
 
-/// Makes the waveform of each transmitter the scene renders. `nil` leaves a transmitter silent (the LTE
-/// lure until the LTE transmitter exists).
+/// Makes the waveform of each transmitter the scene renders. `nil` leaves a transmitter silent.
 public struct WaveformFactory: Sendable {
     public let make: @Sendable (Transmitter, _ seed: UInt64) -> (any EmitterWaveform)?
 
