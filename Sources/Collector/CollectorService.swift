@@ -64,6 +64,9 @@ public final class CollectorService: Sendable {
     public let logger: Logger
     let sensorLimiter: RateLimiter
     let loginLimiter: RateLimiter
+    /// All login attempts together: per-name buckets alone let a client spread a password-guessing
+    /// flood (each attempt costs a full PBKDF2 run) over fresh names.
+    let allLoginsLimiter: RateLimiter
     let validator: ReportValidator
     let passwords: PasswordHasher
 
@@ -80,6 +83,7 @@ public final class CollectorService: Sendable {
         self.metrics = CollectorMetrics()
         self.sensorLimiter = RateLimiter(ratePerSecond: settings.sensorRatePerSecond, burst: settings.sensorBurst)
         self.loginLimiter = RateLimiter(ratePerSecond: settings.loginRatePerSecond, burst: settings.loginBurst)
+        self.allLoginsLimiter = RateLimiter(ratePerSecond: settings.loginRatePerSecond * 20, burst: settings.loginBurst * 20)
         self.validator = ReportValidator(limits: settings.limits)
         self.passwords = PasswordHasher(rounds: settings.passwordRounds)
     }
@@ -120,6 +124,11 @@ public final class CollectorService: Sendable {
     /// Checks a password and opens a session. Returns nil (and audits the failure) when wrong.
     public func login(name: String, password: String) async throws -> (token: String, user: UserAccount, expires: Date)? {
         let now = clock()
+        let overall = allLoginsLimiter.take("*", now: now)
+        guard overall.allowed else {
+            throw APIFailure(.tooManyRequests, "too many login attempts on this collector; retry later",
+                             retryAfter: overall.retryAfter)
+        }
         let decision = loginLimiter.take("user:" + name, now: now)
         guard decision.allowed else {
             throw APIFailure(.tooManyRequests, "too many login attempts for \"\(name.prefix(64))\"; retry later",
@@ -128,7 +137,7 @@ public final class CollectorService: Sendable {
         let user = try await store.user(name: name)
         // Run the KDF even for an unknown user so response time does not reveal which names exist.
         let stored = user?.passwordHash ?? "pbkdf2-sha256$\(passwords.rounds)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-        let ok = passwords.verify(password, against: stored) && user != nil && user!.enabled
+        let ok = passwords.verify(password, against: stored) && user?.enabled == true
         metrics.login(ok: ok)
         guard ok, let user else {
             try await audit(String(name.prefix(64)), "login.failed")

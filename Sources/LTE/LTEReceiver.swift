@@ -42,13 +42,16 @@ public final class LTEReceiver {
         pbch = try PBCHDecoder()
     }
 
+    /// Input rates the receiver brings to 1.92 MS/s; callers check before sizing buffers by the rate.
+    public static let acceptedSampleRates: ClosedRange<Double> = 1_000_000...200_000_000
+
     /// Seconds of signal the receiver looks at (the cell search folds at most this much).
     public var analysedSeconds: Double { Double(searcher.configuration.maxSamples) / Self.sampleRate }
 
     /// Decodes the cells in `samples` taken at `sampleRate`; other rates than 1.92 MS/s are resampled
     /// to it first (rational resampler, so the centre 1.08 MHz is kept).
     public func decode(_ samples: [ComplexFloat], sampleRate: Double) throws(LTEError) -> [LTECellReport] {
-        guard sampleRate.isFinite, sampleRate >= 1_000_000, sampleRate <= 200_000_000 else { throw .unsupportedSampleRate(sampleRate) }
+        guard Self.acceptedSampleRates.contains(sampleRate) else { throw .unsupportedSampleRate(sampleRate) }
         var x = samples
         if abs(sampleRate - Self.sampleRate) >= 1 {
             let f = RationalResampler.fraction(approximating: Self.sampleRate / sampleRate)

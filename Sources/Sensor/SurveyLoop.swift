@@ -255,6 +255,9 @@ public final class SurveyLoop: @unchecked Sendable {
         snippetOut.deallocate()
     }
 
+    private var tuneFailures = 0
+    static let maxTuneFailures = 5
+
     /// True once a non-tunable device's stream has ended (a recording played to its end).
     public var streamEnded: Bool { source.ended }
 
@@ -275,8 +278,19 @@ public final class SurveyLoop: @unchecked Sendable {
             planIndex = (planIndex + 1) % plan.count
         }
         if let centre {
-            do { try device.tune(to: centre) } catch {
-                logger.warning("tuning failed", metadata: ["frequency": "\(centre.value)", "error": "\(error)"])
+            do {
+                try device.tune(to: centre)
+                tuneFailures = 0
+            } catch {
+                // A radio that cannot tune (unplugged) must not spin this loop and keep the watchdog fed:
+                // back off, and after repeated failures stop so systemd restarts the daemon.
+                tuneFailures += 1
+                logger.warning("tuning failed", metadata: ["frequency": "\(centre.value)", "error": "\(error)",
+                                                           "consecutive": "\(tuneFailures)"])
+                if tuneFailures >= Self.maxTuneFailures {
+                    throw SensorError("the radio failed to tune \(tuneFailures) times in a row (last: \(error))")
+                }
+                Thread.sleep(forTimeInterval: min(5, 0.1 * Double(tuneFailures)))
                 return true
             }
         }
@@ -382,7 +396,7 @@ public final class SurveyLoop: @unchecked Sendable {
                 let identities = GSMDecodeFormatter.carriesIdentities(message)
                 messages.append(DecodedMessage(
                     frameNumber: Int(b.frameNumber.value), channel: b.channel.rawValue, name: message?.name ?? "undecoded",
-                    l2Hex: identities ? nil : l2.map { String(format: "%02x", $0) }.joined(),
+                    l2Hex: identities ? nil : GSMDecodeFormatter.hex(l2),
                     fieldsJSON: identities ? nil : Self.fieldsJSON(b, message: message)))
                 if let gsmtap, !identities {
                     let snr = b.snr.isFinite && b.snr > 0 ? Int(Decibels(powerRatio: b.snr).value.rounded()) : 0

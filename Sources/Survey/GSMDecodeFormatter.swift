@@ -23,7 +23,8 @@ public enum GSMDecodeFormatter {
         }
     }
 
-    static func hex(_ b: [UInt8]) -> String {
+    /// Lowercase hex of an L2 block, as the `l2` field prints it.
+    public static func hex(_ b: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
         var s = ""
         for x in b { s.append(digits[Int(x >> 4)]); s.append(digits[Int(x & 15)]) }

@@ -32,9 +32,13 @@ struct DecodeLTE: ParsableCommand {
         do {
             let device = try FileDevice(path: input, raw: raw.parameters())
             let receiver = try LTEReceiver()
+            // Before the rate sizes anything: a recording claiming 1e300 S/s must not trap or reserve terabytes.
+            guard LTEReceiver.acceptedSampleRates.contains(device.sampleRate) else {
+                throw LTEError.unsupportedSampleRate(device.sampleRate)
+            }
             let wanted = Int(receiver.analysedSeconds * device.sampleRate) + 1
             let block = SampleBlock(capacity: 1 << 16)
-            var samples = block.withSamples { Array($0) }
+            var samples = block.withSamples { Array($0) }   // empty; typed by the block
             samples.reserveCapacity(wanted)
             while samples.count < wanted, try device.read(into: block) { block.withSamples { samples += $0 } }
             let cells = try receiver.decode(samples, sampleRate: device.sampleRate)

@@ -69,6 +69,14 @@ import TestSupport
         let t = try CLIRun.run(["decode", "lte", meta])
         #expect(t.stdout.contains("no LTE cell found"))
 
+        // A recording that claims an absurd rate gets a sentence, not a trap or a terabyte reservation.
+        let absurd = TestSupport.writeSigMF(in: dir, name: "absurd", meta: """
+            {"global":{"core:datatype":"cf32_le","core:sample_rate":1e300,"core:version":"1.0.0"},"captures":[{"core:sample_start":0}],"annotations":[]}
+            """, data: TestSupport.cf32Bytes(Array(noise.prefix(1000))))
+        let a = try CLIRun.run(["decode", "lte", absurd])
+        #expect(a.status == 1 && a.stdout.isEmpty, "\(a.stderr)")
+        #expect(a.stderr.contains("cannot be brought to 1.92 MS/s"), "\(a.stderr)")
+
         let missing = dir.appendingPathComponent("absent.sigmf-meta").path
         let m = try CLIRun.run(["decode", "lte", missing])
         #expect(m.status != 0 && m.stdout.isEmpty)

@@ -27,6 +27,11 @@ struct IngestTests {
         #expect(alerts.first?.severity == .high)
         let evidence = try await f.store.evidence(suspectKey: Fixture.suspectKey)
         #expect(evidence.count == 1 && evidence[0].verified)
+        // What was stored is what the sensor signed: the digest matches and the signature checks.
+        let row = try #require(evidence.first)
+        #expect(SHA256.hash(data: row.payload).map { String(format: "%02x", $0) }.joined() == row.sha256)
+        let key = try Curve25519.Signing.PublicKey(rawRepresentation: row.publicKey)
+        #expect(key.isValidSignature(row.signature, for: Data(SHA256.hash(data: row.payload))))
         let sensor = try #require(try await f.store.sensor(id: "s1"))
         #expect(sensor.lastSeen == Fixture.start)
         #expect(sensor.health?.cellsDecoded == 12)

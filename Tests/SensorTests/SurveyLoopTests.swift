@@ -66,7 +66,7 @@ struct SurveyLoopTests {
         #expect(o.rat == .gsm)
         #expect(o.sensorID == "van-07")
         #expect(o.position?.latitudeDegrees == 52.52 && o.position?.longitudeDegrees == 13.405)
-        #expect(o.pagingRequestCount != nil)             // counts only: no identity anywhere in the record
+        #expect(o.pagingRequestCount != nil)             // paging is counted
         #expect(o.countWindowSeconds ?? 0 > 1)
 
         // Evidence for this carrier: a snippet mixed to 0 Hz and decimated, signed, verifiable.
@@ -76,6 +76,16 @@ struct SurveyLoopTests {
         let carrier = try #require(r.loop.lastResults.first)
         let ev = r.loop.evidence(for: suspect, carrier: carrier, centre: nil, now: o.time, position: o.position)
         let iq = try #require(ev.iq)
+        // Privacy: no block whose message carries subscriber identities travels with its octets or fields.
+        #expect(!ev.messages.isEmpty)
+        for m in ev.messages {
+            guard let hex = m.l2Hex else { #expect(m.fieldsJSON == nil); continue }
+            let bytes = stride(from: 0, to: hex.count, by: 2).map { i -> UInt8 in
+                let a = hex.index(hex.startIndex, offsetBy: i)
+                return UInt8(hex[a...hex.index(after: a)], radix: 16)!
+            }
+            #expect(!GSMDecodeFormatter.carriesIdentities(try? RRMessageDecoder.decode(l2Block: bytes)), "FN \(m.frameNumber) \(m.name)")
+        }
         let rate = try FileDevice(path: Self.recording!).sampleRate
         #expect(iq.data.count / 8 <= Int(rate * 0.1) + 1)
         #expect(iq.data.count / 8 >= Int(rate * 0.1 / Double(max(1, Int(rate / 500e3)))) - 64)
