@@ -337,7 +337,10 @@ public final class SurveyLoop: @unchecked Sendable {
             let rec = ObservationRecord(id: ids.next(), observation: o)
             records.append(try .observation(rec, at: now))
             let suspect = detector.process(o)
-            remember(suspect.id, observation: o, messages: r.messages)
+            // Only scored emitters are kept for evidence: a van passes thousands of ordinary cells.
+            if suspect.score > 0 || suspect.alertRaised {
+                remember(suspect.id, observation: o, messages: r.messages)
+            }
             if shouldSpool(suspect, now: now) {
                 records.append(try .suspect(SuspectRecord(id: ids.next(), suspect: suspect), at: now))
                 lastSpooledSuspect[suspect.id] = (suspect.score, suspect.alertRaised, now)

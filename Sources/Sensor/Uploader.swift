@@ -197,8 +197,9 @@ public final class Uploader: @unchecked Sendable {
     public func uploadOnce(limit: Int? = nil) async -> Outcome {
         let batch: [SpoolRecord]
         do {
+            // The depth gauges are refreshed after each acknowledgement and by the metrics service; a full
+            // depth scan before every send would scan the whole spool several times a second in catch-up.
             batch = try spool.nextBatch(limit: limit ?? batchSize)
-            metrics.update(spool: try spool.depth(), evicted: spool.evicted, now: clock())
         } catch {
             logger.error("spool read failed", metadata: ["error": "\(error)"])
             return .retry(after: nil)
