@@ -9,6 +9,9 @@ public struct AlertEvent: Sendable, Hashable {
     /// "created", "updated", "moved", "acknowledged", "dispatched", "resolved".
     public var kind: String
     public var alert: AlertRecord
+    /// Made on another collector instance of the same database and relayed here (PostgreSQL
+    /// fan-out); webhooks leave those to the instance where the change happened.
+    public var fromOtherInstance: Bool = false
 }
 
 /// Fan-out of alert changes to live subscribers (SSE), with a short replay buffer so a client that
@@ -27,19 +30,28 @@ public final class AlertHub: Sendable {
     }
     private let state = Mutex(State())
     private let replayLimit: Int
+    /// Passes each change published here on to the other collector instances (PostgreSQL fleets).
+    private let relay: (@Sendable (AlertEvent) -> Void)?
 
-    public init(replayLimit: Int = 256) { self.replayLimit = replayLimit }
+    public init(replayLimit: Int = 256, relay: (@Sendable (AlertEvent) -> Void)? = nil) {
+        self.replayLimit = replayLimit
+        self.relay = relay
+    }
 
+    /// Sends `alert` to this hub's subscribers and, when `relay` is true (a change made on this
+    /// instance), to the other instances; a change that came from another instance passes false.
     @discardableResult
-    public func publish(_ alert: AlertRecord, kind: String) -> AlertEvent {
-        state.withLock { s in
-            let e = AlertEvent(id: s.nextID, kind: kind, alert: alert)
+    public func publish(_ alert: AlertRecord, kind: String, relay: Bool = true) -> AlertEvent {
+        let e = state.withLock { s in
+            let e = AlertEvent(id: s.nextID, kind: kind, alert: alert, fromOtherInstance: !relay)
             s.nextID += 1
             s.recent.append(e)
             if s.recent.count > replayLimit { s.recent.removeFirst(s.recent.count - replayLimit) }
             for c in s.subscribers.values { c.yield(.event(e)) }
             return e
         }
+        if relay { self.relay?(e) }
+        return e
     }
 
     /// A stream of events after `lastEventID` (the replayed ones first), then live ones.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Where the collector keeps its data, from `--database URL`.
 public enum DatabaseLocation: Sendable, Equatable {
@@ -6,6 +7,14 @@ public enum DatabaseLocation: Sendable, Equatable {
     case postgres(url: String)
 
     public static let defaultURL = "sqlite:/var/lib/cellwatch/collector.sqlite"
+
+    /// For logs: the URL with any password replaced.
+    public var redacted: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): PostgresSettings.redacted(url)
+        }
+    }
 
     /// "sqlite:PATH", "sqlite://PATH", or "postgres://…"/"postgresql://…".
     public init(url: String) throws(ConfigError) {
@@ -39,6 +48,9 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
 public struct CollectorConfigFile: Codable, Sendable, Equatable {
     public var listen: String?
     public var database: String?
+    /// PostgreSQL: file whose first line is the password (else the URL's, else
+    /// `CELLWATCH_DATABASE_PASSWORD` or `PGPASSWORD` from the environment).
+    public var databasePasswordFile: String?
     public var sensorRatePerSecond: Double?
     public var sensorBurst: Int?
     public var maxBodyBytes: Int?
@@ -74,6 +86,7 @@ public struct CollectorConfig: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var database: DatabaseLocation
+    public var databasePasswordFile: String?
     public var logLevel: String
     public var settings: CollectorSettingsValues
     public var webhooks: [WebhookTarget]
@@ -83,6 +96,8 @@ public struct CollectorConfig: Sendable, Equatable {
         let f = file ?? CollectorConfigFile()
         (host, port) = try Self.parseListen(listen ?? f.listen ?? "127.0.0.1:8080")
         self.database = try DatabaseLocation(url: database ?? f.database ?? DatabaseLocation.defaultURL)
+        databasePasswordFile = f.databasePasswordFile
+        if case .postgres(let url) = self.database { _ = try PostgresSettings(url: url) }
         logLevel = f.logLevel ?? "info"
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError("logLevel: \"\(logLevel)\" is not a log level")
@@ -149,14 +164,37 @@ public struct CollectorSettingsValues: Sendable, Equatable {
     public init() {}
 }
 
-/// Opens the store a `DatabaseLocation` names.
-public func openStore(_ location: DatabaseLocation) throws -> any CollectorStore {
+/// Opens the store a `DatabaseLocation` names (PostgreSQL: connects and migrates).
+public func openStore(_ location: DatabaseLocation, passwordFile: String? = nil,
+                      environment: [String: String] = ProcessInfo.processInfo.environment,
+                      logger: Logger = Logger(label: "cellwatch.collector")) async throws -> any CollectorStore {
     switch location {
     case .sqlite(let path):
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return try SQLiteStore(path: path)
-    case .postgres:
-        throw ConfigError("database: PostgreSQL is not available in this build yet; use sqlite:PATH")
+    case .postgres(let url):
+        let settings = try PostgresSettings(url: url, password: try databasePassword(file: passwordFile, environment: environment))
+        return try await PostgresStore.open(settings, logger: logger)
     }
+}
+
+/// The PostgreSQL password from `file` (its first line) or the environment; nil when neither has one.
+public func databasePassword(file: String?, environment: [String: String]) throws(ConfigError) -> String? {
+    if let file {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ConfigError("databasePasswordFile: cannot read \(file)")
+        }
+        let line = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        guard !line.isEmpty else { throw ConfigError("databasePasswordFile: \(file) is empty") }
+        return line
+    }
+    return environment["CELLWATCH_DATABASE_PASSWORD"] ?? environment["PGPASSWORD"]
+}
+
+/// The alert hub for `store`: with PostgreSQL, changes published on it are announced to the other
+/// instances of the same database.
+public func makeAlertHub(for store: any CollectorStore) -> AlertHub {
+    guard let pg = store as? PostgresStore else { return AlertHub() }
+    return AlertHub(relay: { pg.announce(alertID: $0.alert.id, kind: $0.kind) })
 }

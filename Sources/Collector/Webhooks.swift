@@ -57,7 +57,8 @@ public final class WebhookDispatcher: Service, Sendable {
         let (subscriber, events) = hub.subscribe(after: nil)
         defer { hub.unsubscribe(subscriber) }
         for await item in events.cancelOnGracefulShutdown() {
-            guard case .event(let e) = item else { continue }
+            // A change made on another instance is that instance's to post.
+            guard case .event(let e) = item, !e.fromOtherInstance else { continue }
             let body = try ReportCoding.encoder().encode(WebhookEvent(id: e.id, kind: e.kind, alert: e.alert))
             for target in targets {
                 _ = await deliver(body, eventID: e.id, to: target)

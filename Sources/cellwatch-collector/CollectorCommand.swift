@@ -33,10 +33,10 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    func service(_ config: CollectorConfig, logger: Logger) throws -> CollectorService {
-        let store = try openStore(config.database)
+    func service(_ config: CollectorConfig, logger: Logger) async throws -> CollectorService {
+        let store = try await openStore(config.database, passwordFile: config.databasePasswordFile, logger: logger)
         return CollectorService(store: store, settings: config.collectorSettings,
-                                estimator: DefaultEstimator.make(), logger: logger)
+                                estimator: DefaultEstimator.make(), hub: makeAlertHub(for: store), logger: logger)
     }
 }
 
@@ -52,20 +52,25 @@ struct Serve: AsyncParsableCommand {
         let config = try global.resolve(listen: listen)
         var logger = Logger(label: "cellwatch.collector")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
-        let service = try global.service(config, logger: logger)
+        let service = try await global.service(config, logger: logger)
         let app = Application(
             router: CollectorAPI(service: service).router(),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "cellwatch-collector"),
             logger: logger)
         var services: [any Service] = [app]
+        // PostgreSQL fleets: alert changes made on the other instances reach this one's stream.
+        if let pg = service.store as? PostgresStore {
+            services.append(AlertFanOutService(store: pg, hub: service.hub))
+        }
         // A service that returns ends the group, so the dispatcher runs only when there are targets.
         if !config.webhooks.isEmpty {
             services.append(WebhookDispatcher(targets: config.webhooks, hub: service.hub, logger: logger))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         logger.info("cellwatch-collector listening", metadata: ["listen": "\(config.host):\(config.port)",
-                                                               "database": "\(config.database)"])
+                                                               "database": "\(config.database.redacted)"])
         try await group.run()
+        (service.store as? PostgresStore)?.close()
     }
 }
 
@@ -81,7 +86,7 @@ struct Sensors: AsyncParsableCommand {
 
         func run() async throws {
             guard let key = Data(base64Encoded: publicKey) else { throw ValidationError("--public-key is not base64") }
-            let service = try global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
+            let service = try await global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
             do {
                 let token = try await service.registerSensor(id: id, publicKey: key, actor: "cli")
                 print(token)
@@ -95,7 +100,7 @@ struct Sensors: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List sensors.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let service = try global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
+            let service = try await global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
             for s in try await service.store.sensors() {
                 let seen = s.lastSeen.map(ReportCoding.formatDate) ?? "never"
                 print("\(s.id)\t\(s.enabled ? "enabled" : "disabled")\tlast seen \(seen)\t\(s.recordsAccepted) records")
@@ -108,7 +113,7 @@ struct Sensors: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument var id: String
         func run() async throws {
-            let service = try global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
+            let service = try await global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
             try await service.store.setSensorEnabled(id: id, enabled: false)
             try await service.audit("cli", "sensor.disable", target: id)
         }
@@ -119,7 +124,7 @@ struct Sensors: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument var id: String
         func run() async throws {
-            let service = try global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
+            let service = try await global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
             try await service.store.setSensorEnabled(id: id, enabled: true)
             try await service.audit("cli", "sensor.enable", target: id)
         }
@@ -149,7 +154,7 @@ struct Users: AsyncParsableCommand {
                 guard let line = readLine(strippingNewline: true) else { throw ValidationError("no password on stdin") }
                 password = line
             }
-            let service = try global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
+            let service = try await global.service(try global.resolve(), logger: Logger(label: "cellwatch.collector"))
             do {
                 try await service.addUser(name: name, role: role, password: password, actor: "cli")
             } catch let e as APIFailure {

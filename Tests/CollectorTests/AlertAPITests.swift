@@ -9,8 +9,8 @@ import TestSupport
 
 @Suite("Collector alerts and users")
 struct AlertAPITests {
-    @Test func loginAndRoles() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func loginAndRoles(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         _ = try await f.service.ingest(try f.report(), from: try #require(try await f.store.sensor(id: "s1")))
         try await f.app().test(.router) { client in
@@ -75,8 +75,8 @@ struct AlertAPITests {
         #expect(audit.contains("sensor.add"))
     }
 
-    @Test func alertLifecycleAndOneAlertPerEmitter() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func alertLifecycleAndOneAlertPerEmitter(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         let s1 = try #require(try await f.store.sensor(id: "s1"))
         let s2 = try #require(try await f.store.sensor(id: "s2"))
@@ -136,8 +136,8 @@ struct AlertAPITests {
         #expect(audit.contains("alert.resolve"))
     }
 
-    @Test func streamDeliversAlertUpdates() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func streamDeliversAlertUpdates(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         try await f.app().test(.router) { client in
             let viewer = try await Fixture.login(client, .viewer)
@@ -173,8 +173,8 @@ struct AlertAPITests {
         #expect(f.service.hub.subscriberCount == 0)
     }
 
-    @Test func streamSendsHeartbeats() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func streamSendsHeartbeats(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         try await f.app().test(.router) { client in
             let viewer = try await Fixture.login(client, .viewer)
@@ -194,9 +194,9 @@ struct AlertAPITests {
         FileManager.default.fileExists(atPath: capSchema) && FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint")
     }
 
-    @Test(.enabled(if: AlertAPITests.canValidateCAP, "needs ../shared/schemas/CAP-v1.2.xsd and xmllint (libxml2-utils)"))
-    func capValidatesAgainstTheOASISSchema() async throws {
-        let f = try await Fixture()
+    @Test(.enabled(if: AlertAPITests.canValidateCAP, "needs ../shared/schemas/CAP-v1.2.xsd and xmllint (libxml2-utils)"), arguments: Backend.allCases)
+    func capValidatesAgainstTheOASISSchema(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         _ = try await f.service.ingest(try f.report(), from: try #require(try await f.store.sensor(id: "s1")))
         let alert = try #require(try await f.store.alerts(includeResolved: true).first)
@@ -258,8 +258,8 @@ struct AlertAPITests {
         return (p.terminationStatus, String(decoding: out, as: UTF8.self))
     }
 
-    @Test func geoJSONExportParses() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func geoJSONExportParses(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         _ = try await f.service.ingest(try f.report(), from: try #require(try await f.store.sensor(id: "s1")))
         let alert = try #require(try await f.store.alerts(includeResolved: true).first)
@@ -288,8 +288,8 @@ struct AlertAPITests {
         }
     }
 
-    @Test func metricsAndHealth() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func metricsAndHealth(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         try await f.app().test(.router) { client in
             _ = try await client.execute(uri: "/api/v1/reports", method: .post, headers: Fixture.bearer(f.token),

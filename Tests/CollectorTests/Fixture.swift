@@ -15,25 +15,46 @@ final class TestClock: Sendable {
     func advance(_ seconds: TimeInterval) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-/// A collector on a fresh SQLite file with one registered sensor ("s1") and one user per role.
+/// A collector on a fresh database of `backend` (a SQLite file, or a new PostgreSQL database) with
+/// two registered sensors ("s1", "s2") and one user per role.
 struct Fixture: Sendable {
     static let start = ReportCoding.parseDate("2026-11-29T03:00:00.000Z")!
+    let backend: Backend
     let dir: URL
-    let store: SQLiteStore
+    let store: any CollectorStore
     let service: CollectorService
     let clock: TestClock
     let keyBytes: [UInt8]
     var key: Curve25519.Signing.PrivateKey { try! Curve25519.Signing.PrivateKey(rawRepresentation: keyBytes) }
     let token: String
     let otherToken: String
+    /// PostgreSQL: where the database is (other instances open it too).
+    let postgres: PostgresSettings?
+    /// PostgreSQL: the task delivering other instances' alert changes to this one's hub.
+    let fanOut: Task<Void, Never>?
 
-    init(settings: CollectorSettings = Fixture.settings(), estimator: (any PositionEstimator)? = nil, seed: UInt64 = 1,
-         name: String = #function) async throws {
+    init(_ backend: Backend = .sqlite, settings: CollectorSettings = Fixture.settings(),
+         estimator: (any PositionEstimator)? = nil, seed: UInt64 = 1, name: String = #function) async throws {
+        self.backend = backend
         dir = TestSupport.temporaryDirectory(name)
-        store = try SQLiteStore(path: dir.appendingPathComponent("collector.sqlite").path)
+        switch backend {
+        case .sqlite:
+            store = try SQLiteStore(path: dir.appendingPathComponent("collector.sqlite").path)
+            postgres = nil
+        case .postgres:
+            let pg = try await PostgresTestDatabases.create()
+            store = try await PostgresStore.open(pg)
+            postgres = pg
+        }
         clock = TestClock(Self.start)
         let c = clock
-        service = CollectorService(store: store, settings: settings, estimator: estimator, clock: { c.date })
+        let hub = makeAlertHub(for: store)
+        service = CollectorService(store: store, settings: settings, estimator: estimator, hub: hub, clock: { c.date })
+        if let pg = store as? PostgresStore {
+            fanOut = Task { await pg.deliverAlerts(to: hub) }
+        } else {
+            fanOut = nil
+        }
         var g = SeededGenerator(seed: seed)
         keyBytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: keyBytes)
@@ -45,6 +66,12 @@ struct Fixture: Sendable {
         }
     }
 
+    /// The same database opened again (SQLite: the file; PostgreSQL: a new connection pool).
+    func reopen() async throws -> any CollectorStore {
+        if let postgres { return try await PostgresStore.open(postgres) }
+        return try SQLiteStore(path: dir.appendingPathComponent("collector.sqlite").path)
+    }
+
     static func settings(burst: Int = 1000, rate: Double = 1000, limits: IngestLimits = IngestLimits()) -> CollectorSettings {
         CollectorSettings(limits: limits, sensorRatePerSecond: rate, sensorBurst: burst, loginRatePerSecond: 100,
                           loginBurst: 100, heartbeatSeconds: 0.2, passwordRounds: PasswordHasher.minimumRounds)
@@ -54,7 +81,14 @@ struct Fixture: Sendable {
         Application(router: CollectorAPI(service: service).router())
     }
 
-    func cleanup() { try? FileManager.default.removeItem(at: dir) }
+    func cleanup() {
+        try? FileManager.default.removeItem(at: dir)
+        fanOut?.cancel()
+        if let pg = store as? PostgresStore {
+            pg.close()
+            PostgresTestDatabases.dropLater(pg.settings.database)
+        }
+    }
 
     // MARK: Reports
 

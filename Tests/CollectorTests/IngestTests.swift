@@ -9,8 +9,8 @@ import TestSupport
 
 @Suite("Collector ingest")
 struct IngestTests {
-    @Test func happyPathStoresEverythingAndRaisesOneAlert() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func happyPathStoresEverythingAndRaisesOneAlert(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         try await f.app().test(.router) { client in
             let r = try await client.execute(uri: "/api/v1/reports", method: .post, headers: Fixture.bearer(f.token),
@@ -39,8 +39,8 @@ struct IngestTests {
         #expect(try await f.store.suspects().map(\.suspect.id) == [Fixture.suspectKey])
     }
 
-    @Test func gzipBodyIsInflated() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func gzipBodyIsInflated(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         let json = try ReportCoding.encoder().encode(try f.report(observations: 4))
         var gzipHeaders = Fixture.bearer(f.token)
@@ -65,10 +65,10 @@ struct IngestTests {
         }
     }
 
-    @Test func gzipBombIsRefused() async throws {
+    @Test(arguments: Backend.allCases) func gzipBombIsRefused(_ backend: Backend) async throws {
         var limits = IngestLimits()
         limits.maxDecompressedBytes = 1 << 20
-        let f = try await Fixture(settings: Fixture.settings(limits: limits))
+        let f = try await Fixture(backend, settings: Fixture.settings(limits: limits))
         defer { f.cleanup() }
         let bomb = Gzip.compress(Data(repeating: 0x20, count: 8 << 20))
         #expect(bomb.count < 64 << 10)
@@ -82,8 +82,8 @@ struct IngestTests {
         }
     }
 
-    @Test func retriedBatchIsStoredOnce() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func retriedBatchIsStoredOnce(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         let body = try Fixture.encode(try f.report(observations: 10))
         try await f.app().test(.router) { client in
@@ -108,8 +108,8 @@ struct IngestTests {
         #expect(alerts.count == 1)
     }
 
-    @Test func forgedEvidenceIsRejectedAndNothingIsStored() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func forgedEvidenceIsRejectedAndNothingIsStored(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         var seeded = SeededGenerator(seed: 99)
         let forger = try Curve25519.Signing.PrivateKey(rawRepresentation: (0..<32).map { _ in UInt8.random(in: 0...255, using: &seeded) })
@@ -136,8 +136,8 @@ struct IngestTests {
         #expect(try await f.store.suspects().isEmpty)
     }
 
-    @Test func missingOrWrongTokenIs401() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func missingOrWrongTokenIs401(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         let body = try Fixture.encode(try f.report())
         try await f.app().test(.router) { client in
@@ -156,8 +156,8 @@ struct IngestTests {
         #expect(try await f.store.observationCount() == 0)
     }
 
-    @Test func tokenOfAnotherSensorIs403() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func tokenOfAnotherSensorIs403(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         try await f.app().test(.router) { client in
             // s2's token, s1's report.
@@ -176,8 +176,8 @@ struct IngestTests {
         #expect(try await f.store.observationCount() == 0)
     }
 
-    @Test func malformedBodiesAre400WithTheirPath() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func malformedBodiesAre400WithTheirPath(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         let good = try f.report(observations: 2)
         let goodJSON = try JSONSerialization.jsonObject(with: try ReportCoding.encoder().encode(good)) as! [String: Any]
@@ -241,11 +241,11 @@ struct IngestTests {
         #expect(try await f.store.observationCount() == 0)
     }
 
-    @Test func tooManyRecordsAndOversizedBodies() async throws {
+    @Test(arguments: Backend.allCases) func tooManyRecordsAndOversizedBodies(_ backend: Backend) async throws {
         var limits = IngestLimits()
         limits.maxBodyBytes = 64 << 10
         limits.maxRecords = 50
-        let f = try await Fixture(settings: Fixture.settings(limits: limits))
+        let f = try await Fixture(backend, settings: Fixture.settings(limits: limits))
         defer { f.cleanup() }
         try await f.app().test(.router) { client in
             let many = try await client.execute(uri: "/api/v1/reports", method: .post, headers: Fixture.bearer(f.token),
@@ -258,8 +258,8 @@ struct IngestTests {
         }
     }
 
-    @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        let f = try await Fixture(settings: Fixture.settings(burst: 2, rate: 0.5))
+    @Test(arguments: Backend.allCases) func rateLimitAnswers429WithRetryAfter(_ backend: Backend) async throws {
+        let f = try await Fixture(backend, settings: Fixture.settings(burst: 2, rate: 0.5))
         defer { f.cleanup() }
         try await f.app().test(.router) { client in
             for i in 0..<2 {
@@ -283,8 +283,8 @@ struct IngestTests {
     }
 
     /// Random bytes and mutated reports: the endpoint answers 2xx/4xx, never 5xx, never crashes.
-    @Test func garbageFuzzNever5xx() async throws {
-        let f = try await Fixture()
+    @Test(arguments: Backend.allCases) func garbageFuzzNever5xx(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
         defer { f.cleanup() }
         let base = Array(try ReportCoding.encoder().encode(try f.report(observations: 3)))
         let statuses = try await f.app().test(.router) { client in

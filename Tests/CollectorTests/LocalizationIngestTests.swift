@@ -22,8 +22,8 @@ struct LocalizationIngestTests {
         (lat + north / 111_320, lon + east / (111_320 * cos(lat * .pi / 180)))
     }
 
-    @Test func fixedEmitterIsPlacedFromDriveSightings() async throws {
-        let f = try await Fixture(estimator: LocalizationEstimator())
+    @Test(arguments: Backend.allCases) func fixedEmitterIsPlacedFromDriveSightings(_ backend: Backend) async throws {
+        let f = try await Fixture(backend, estimator: LocalizationEstimator())
         defer { f.cleanup() }
         let truth = (52.5200, 13.4050)
         var g = SeededGenerator(seed: 77)
@@ -75,8 +75,8 @@ struct LocalizationIngestTests {
         print("collector fixed emitter: position error \(error.fixed(0)) m (centroid \(centroidError.fixed(0)) m), ellipse \(fix.ellipseMajorMeters.fixed(0))×\(fix.ellipseMinorMeters.fixed(0)) m")
     }
 
-    @Test func movingEmitterGetsHeadingAndSpeed() async throws {
-        let f = try await Fixture(estimator: LocalizationEstimator())
+    @Test(arguments: Backend.allCases) func movingEmitterGetsHeadingAndSpeed(_ backend: Backend) async throws {
+        let f = try await Fixture(backend, estimator: LocalizationEstimator())
         defer { f.cleanup() }
         let start = (52.5200, 13.4050)
         var g = SeededGenerator(seed: 78)
