@@ -130,6 +130,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
+        // Localization on the bundled simulated drive (the simulator's scene model gives the sightings).
+        .testTarget(name: "ScenarioLocalizationTests", dependencies: ["Localization", "Simulation", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "LTETests", dependencies: ["LTE", "DSP", "Radio", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
