@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "CellwatchModel", "Detection", "Localization",
+                "CellwatchModel", "Localization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
