@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "CellwatchModel", "Detection", "Localization",
+                "CellwatchModel", "Localization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -134,6 +134,8 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "CellwatchModel", "TestSupport"]),
+        // Localization on the bundled simulated drive (the simulator's scene model gives the sightings).
+        .testTarget(name: "ScenarioLocalizationTests", dependencies: ["Localization", "Simulation", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "LTETests", dependencies: ["LTE", "DSP", "Radio", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),

@@ -94,12 +94,12 @@ public struct CollectorAPI: Sendable {
         let s = service
 
         on(.get, "/healthz") { _, _ in
-            _ = try await s.store.observationCount()
+            try await s.checkStorage()
             return Self.text("ok\n")
         }
         on(.get, "/metrics") { _, _ in
-            let open = try await s.store.alerts(includeResolved: false).count
-            let sensors = try await s.store.sensors().count
+            let open = try await s.openAlertCount()
+            let sensors = try await s.sensorCount()
             return Self.text(s.metrics.exposition(openAlerts: open, sensors: sensors, streamSubscribers: s.hub.subscriberCount),
                              type: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -136,9 +136,10 @@ public struct CollectorAPI: Sendable {
         on(.get, "/api/v1/alerts/{id}") { req, ctx in
             let user = try await Self.user(req, s, at: .viewer)
             let a = try await Self.alert(ctx, s)
-            let registered = try await s.store.sensors()
-            let keys = Dictionary(registered.map { ($0.id, $0.publicKey) }, uniquingKeysWith: { a, _ in a })
-            let evidence = try await s.store.evidence(suspectKey: a.suspectKey).map { row -> EvidenceView in
+            let rows = try await s.store.evidence(suspectKey: a.suspectKey)
+            var keys: [String: Data] = [:]          // only the sensors that sent this alert's evidence
+            for id in Set(rows.map(\.sensorID)) { keys[id] = try await s.store.sensor(id: id)?.publicKey }
+            let evidence = rows.map { row -> EvidenceView in
                 let signed = SignedEvidence(id: row.recordID, payload: row.payload, sha256: row.sha256,
                                             signature: row.signature, publicKey: row.publicKey)
                 var check = "valid"

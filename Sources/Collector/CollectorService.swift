@@ -1,5 +1,4 @@
 import CellwatchModel
-import Detection
 import Foundation
 import Logging
 
@@ -192,7 +191,7 @@ public final class CollectorService: Sendable {
             evidence.append((e, decoded.suspectID))
         }
         let observations = report.observations.map { rec -> (record: ObservationRecord, emitterKey: String?) in
-            (rec, CellKey(rec.observation).map { EmitterKey($0, rec.observation.channel).description })
+            (rec, EmitterKey(rec.observation).description)
         }
         let batch = IngestBatch(sensorID: sensor.id, receivedAt: now, observations: observations,
                                 suspects: report.suspects, evidence: evidence, health: report.health)
@@ -207,9 +206,17 @@ public final class CollectorService: Sendable {
             metrics.alertPublished()
             published.insert(a.id)
         }
-        // Emitters with an alert that got new sightings without a new suspect snapshot.
-        for key in result.sightedEmitters.sorted() {
-            guard let a = try await store.alert(suspectKey: key), !published.contains(a.id), a.state != .resolved,
+        // Emitters with an alert that got new sightings without a new suspect snapshot. Several are read
+        // in one query of the open alerts rather than one query each.
+        let sighted = result.sightedEmitters.subtracting(result.changedAlerts.map(\.suspectKey))
+        var openAlerts: [String: AlertRecord] = [:]
+        if sighted.count > 1 {
+            for a in try await store.alerts(includeResolved: false) where sighted.contains(a.suspectKey) { openAlerts[a.suspectKey] = a }
+        } else if let key = sighted.first, let a = try await store.alert(suspectKey: key) {
+            openAlerts[key] = a
+        }
+        for key in sighted.sorted() {
+            guard let a = openAlerts[key], !published.contains(a.id), a.state != .resolved,
                   let moved = try await relocate(a) else { continue }
             hub.publish(moved, kind: "moved")
             metrics.alertPublished()

@@ -2,10 +2,9 @@ import CellwatchModel
 import Foundation
 import Localization
 
-/// `PositionEstimator` on the Localization target: the robust log-distance fit over all sightings of
-/// the emitter (`EmitterLocalizer.locate`) and, over the newest window, the constant-velocity tracker
-/// (`EmitterTracker.estimate`); when the tracker finds the emitter moving, its current position,
-/// heading and speed win.
+/// `PositionEstimator` on the Localization target's positioning policy (`EmitterPositioning.estimate`):
+/// the moving-emitter tracker over the newest window when it finds the emitter moving, else the robust
+/// log-distance fit over all sightings.
 public struct LocalizationEstimator: PositionEstimator {
     public var localization: LocalizationOptions
     public var tracking: TrackerOptions
@@ -28,24 +27,13 @@ public struct LocalizationEstimator: PositionEstimator {
     }
 
     public func estimate(_ sightings: [Sighting], previous: EmitterFix?) -> EmitterFix? {
-        let power = Self.powerSightings(sightings)
-        guard let latest = power.map(\.time).max() else { return nil }
-        let windowStart = latest.addingTimeInterval(-tracking.windowSeconds)
-        let recent = power.filter { $0.time >= windowStart }
-        if let point = EmitterTracker.estimate(recent, at: latest, options: tracking), point.isMoving {
-            return EmitterFix(latitudeDegrees: point.latitudeDegrees, longitudeDegrees: point.longitudeDegrees,
-                              ellipseMajorMeters: point.ellipse.semiMajorMeters, ellipseMinorMeters: point.ellipse.semiMinorMeters,
-                              ellipseBearingDegrees: point.ellipse.orientationDegrees, ellipseConfidence: point.ellipse.confidence,
-                              headingDegrees: point.headingDegrees, speedMetersPerSecond: point.speedMetersPerSecond,
-                              method: LocalizationMethod.constantVelocityNLLS.rawValue, observationCount: point.sightingsUsed,
-                              time: latest, caveats: point.caveats.map(\.reason))
-        }
-        guard let e = EmitterLocalizer.locate(power, options: localization) else { return nil }
-        let ellipse = e.ellipse ?? .circle(radiusMeters: localization.unresolvedRadiusMeters, confidence: localization.confidence)
-        return EmitterFix(latitudeDegrees: e.latitudeDegrees, longitudeDegrees: e.longitudeDegrees,
-                          ellipseMajorMeters: ellipse.semiMajorMeters, ellipseMinorMeters: ellipse.semiMinorMeters,
-                          ellipseBearingDegrees: ellipse.orientationDegrees, ellipseConfidence: ellipse.confidence,
-                          method: e.method.rawValue, observationCount: e.sightingsUsed, time: latest,
-                          caveats: e.caveats.map(\.reason))
+        guard let p = EmitterPositioning.estimate(Self.powerSightings(sightings), localization: localization,
+                                                  tracking: tracking) else { return nil }
+        return EmitterFix(latitudeDegrees: p.latitudeDegrees, longitudeDegrees: p.longitudeDegrees,
+                          ellipseMajorMeters: p.ellipse.semiMajorMeters, ellipseMinorMeters: p.ellipse.semiMinorMeters,
+                          ellipseBearingDegrees: p.ellipse.orientationDegrees, ellipseConfidence: p.ellipse.confidence,
+                          headingDegrees: p.headingDegrees, speedMetersPerSecond: p.speedMetersPerSecond,
+                          method: p.method.rawValue, observationCount: p.sightingsUsed, time: p.time,
+                          caveats: p.caveats.map(\.reason))
     }
 }

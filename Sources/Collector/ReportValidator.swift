@@ -101,6 +101,11 @@ public struct ReportValidator: Sendable {
         guard ev.observations.count <= 10_000 else { throw FieldError(p + ".payload.observations", "too many (\(ev.observations.count))") }
         for (i, o) in ev.observations.enumerated() {
             try checkObservation(o, p + ".payload.observations[\(i)]", sensorID: sensorID, now: now)
+            // Evidence carries the observations of the emitter it is about, so they name its key.
+            let key = EmitterKey(o).description
+            guard key == ev.suspectID else {
+                throw FieldError(p + ".payload.observations[\(i)]", "is of emitter \"\(key)\", not of suspectID \"\(ev.suspectID.prefix(200))\"")
+            }
         }
         guard ev.messages.count <= 10_000 else { throw FieldError(p + ".payload.messages", "too many (\(ev.messages.count))") }
         if let iq = ev.iq {
@@ -172,6 +177,12 @@ public struct ReportValidator: Sendable {
     func checkSuspect(_ s: Suspect, _ p: String, now: Date) throws(FieldError) {
         try checkText(s.id, p + ".id", max: 200)
         try checkCell(rat: s.rat, identity: s.identity, channel: s.channel, p)
+        // The id is the emitter's key and names the alert it feeds: it must be the one its identity and
+        // channel give, or a sensor could fold its snapshot into another emitter's alert.
+        let key = EmitterKey(s).description
+        guard s.id == key else {
+            throw FieldError(p + ".id", "\"\(s.id.prefix(200))\" is not the key of its identity and channel (\"\(key)\")")
+        }
         try range(s.score, 0...100, p + ".score")
         guard s.reasons.count <= 64 else { throw FieldError(p + ".reasons", "\(s.reasons.count) reasons; at most 64") }
         for (i, f) in s.reasons.enumerated() {

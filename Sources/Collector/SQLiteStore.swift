@@ -7,7 +7,7 @@ import GRDB
 /// seconds (REAL), structured fields as JSON text in the wire format's coding.
 public final class SQLiteStore: CollectorStore {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     public init(path: String) throws {
@@ -487,6 +487,20 @@ public final class SQLiteStore: CollectorStore {
                            target: r["target"], detail: r["detail"])
             }
         }
+    }
+}
+
+extension SQLiteStore: CollectorStoreGauges {
+    public func ping() async throws {
+        try await pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func openAlertCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE state != 'resolved'") ?? 0 }
+    }
+
+    public func sensorCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sensors") ?? 0 }
     }
 }
 

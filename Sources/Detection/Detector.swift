@@ -54,8 +54,7 @@ public struct Detector: Sendable {
         let context = RuleContext(baseline: baseline, configuration: configuration, history: history)
         let findings = rules.compactMap { $0.evaluate(o, in: context) }
 
-        let cell = CellKey(o) ?? CellKey(rat: o.rat, mcc: -1, mnc: -1, areaCode: o.identity.areaCode, cellId: o.identity.cellId)
-        return update(EmitterKey(cell, o.channel), rat: o.rat, identity: o.identity, sensorID: o.sensorID,
+        return update(EmitterKey(o), rat: o.rat, identity: o.identity, sensorID: o.sensorID,
                       position: o.position, time: o.time, findings: findings, now: now)
     }
 

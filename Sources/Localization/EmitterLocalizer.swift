@@ -38,6 +38,12 @@ public struct LocalizationOptions: Sendable, Hashable {
     public var searchMarginMeters: Double = 600
     /// Widen the covariance for serially correlated shadowing along each sensor's drive.
     public var correctForSerialCorrelation: Bool = true
+    /// Give each sensor at a fixed site its own level offset (fitted) when other sensors move: its
+    /// shadowing, multipath and gain error are the same in every sighting, so a biased level would pull
+    /// every range; only the changes of its power as the emitter moves are used.
+    /// Off for `EmitterLocalizer.locate` (a fixed site then says nothing about a fixed emitter); on in the
+    /// tracker's options, where the site's power changes as the emitter passes.
+    public var fixedSiteOffsets: Bool = false
 
     public init() {}
 }
@@ -349,30 +355,16 @@ public enum EmitterLocalizer {
     static func profiledMisfit(_ model: LogDistanceModel, x: Double, y: Double, velocity: (Double, Double) = (0, 0),
                                weights w: [Double], sigma2: Double,
                                prior: ExponentPrior?, scratch ls: inout [Double]) -> Double {
-        var sw = 0.0, sl = 0.0, sr = 0.0
-        for (i, s) in model.sightings.enumerated() {
-            let l = model.logTerm(s, x: x + velocity.0 * s.t, y: y + velocity.1 * s.t).l
-            ls[i] = l
-            sw += w[i]; sl += w[i] * l; sr += w[i] * s.rssi
-        }
-        guard sw > 0 else { return .infinity }
-        let ml = sl / sw, mr = sr / sw
-        var sxx = 0.0, sxy = 0.0
-        for (i, s) in model.sightings.enumerated() {
-            sxx += w[i] * (ls[i] - ml) * (ls[i] - ml); sxy += w[i] * (ls[i] - ml) * (s.rssi - mr)
-        }
-        var num = sxy / sigma2, den = sxx / sigma2
-        if let prior { num += prior.mean / (prior.sigma * prior.sigma); den += 1 / (prior.sigma * prior.sigma) }
-        var n = den > 0 ? num / den : (prior?.mean ?? 3)
-        n = min(max(n, model.exponentRange.lowerBound), model.exponentRange.upperBound)
-        let pRef = mr - n * ml
+        guard w.contains(where: { $0 > 0 }) else { return .infinity }
+        let lin = model.linearParameters(x: x, y: y, velocity: velocity, weights: w, prior: prior, sigma2: sigma2, ls: &ls)
         var cost = 0.0
         for (i, s) in model.sightings.enumerated() {
-            let r = s.rssi - pRef - n * ls[i]
+            let o = model.offsetIndex(s)
+            let r = s.rssi - lin.pRef - lin.n * ls[i] - (o >= 0 ? lin.offsets[o - model.baseCount] : 0)
             cost += w[i] * r * r
         }
         cost /= 2 * sigma2
-        if let prior { cost += (n - prior.mean) * (n - prior.mean) / (2 * prior.sigma * prior.sigma) }
+        if let prior { cost += (lin.n - prior.mean) * (lin.n - prior.mean) / (2 * prior.sigma * prior.sigma) }
         return cost
     }
 
@@ -403,6 +395,9 @@ struct Prepared {
     /// RMS distance of the sightings from their centroid along the main axis, metres.
     let spread: Double
     let mainAxis: (east0: Double, north0: Double, ue: Double, un: Double)
+    /// Per sensor index: whether all its sightings lie within `minimumSpreadMeters` of their mean
+    /// (a sensor at a fixed site, or one parked the whole time) and there are at least three.
+    let fixedSites: [Bool]
 
     /// Nil when no sighting is usable. Times are seconds from `referenceTime` (the latest sighting by default).
     init?(_ sightings: [PowerSighting], options: LocalizationOptions, referenceTime: Date? = nil) {
@@ -433,6 +428,13 @@ struct Prepared {
             pts.append(PlanarSighting(east: p.east, north: p.north, t: s.time.timeIntervalSince(tRef), rssi: s.rssiDBm, sensor: id))
         }
         points = pts
+        var bySensor = [[PlanarSighting]](repeating: [], count: sensors.count)
+        for p in pts { bySensor[p.sensor].append(p) }
+        fixedSites = bySensor.map { ps in
+            guard ps.count >= 3 else { return false }
+            let me = ps.reduce(0.0) { $0 + $1.east } / Double(ps.count), mn = ps.reduce(0.0) { $0 + $1.north } / Double(ps.count)
+            return ps.allSatisfy { (($0.east - me) * ($0.east - me) + ($0.north - mn) * ($0.north - mn)).squareRoot() <= options.minimumSpreadMeters }
+        }
 
         // Power weights relative to the strongest sighting, so no overflow or underflow matters.
         let maxR = pts.map(\.rssi).max()!
@@ -458,11 +460,19 @@ struct Prepared {
     }
 
     func model(options o: LocalizationOptions, moving: Bool, maximumSpeed: Double = 0) -> LogDistanceModel {
-        LogDistanceModel(sightings: points, moving: moving, referenceDistance: o.referenceDistanceMeters,
-                         minimumDistance: o.minimumDistanceMeters, heightSquared: o.heightDifferenceMeters * o.heightDifferenceMeters,
-                         exponentRange: o.pathLossExponentRange, maximumSpeed: maximumSpeed,
-                         positionBox: (bounds.minE - 2 * o.searchMarginMeters, bounds.maxE + 2 * o.searchMarginMeters,
-                                       bounds.minN - 2 * o.searchMarginMeters, bounds.maxN + 2 * o.searchMarginMeters))
+        var m = LogDistanceModel(sightings: points, moving: moving, referenceDistance: o.referenceDistanceMeters,
+                                 minimumDistance: o.minimumDistanceMeters, heightSquared: o.heightDifferenceMeters * o.heightDifferenceMeters,
+                                 exponentRange: o.pathLossExponentRange, maximumSpeed: maximumSpeed,
+                                 positionBox: (bounds.minE - 2 * o.searchMarginMeters, bounds.maxE + 2 * o.searchMarginMeters,
+                                               bounds.minN - 2 * o.searchMarginMeters, bounds.maxN + 2 * o.searchMarginMeters))
+        if o.fixedSiteOffsets, fixedSites.contains(true), fixedSites.contains(false) {
+            m.offsetOf = fixedSites.map { _ in -1 }
+            for (sensor, fixed) in fixedSites.enumerated() where fixed {
+                m.offsetOf[sensor] = m.baseCount + m.offsetCount
+                m.offsetCount += 1
+            }
+        }
+        return m
     }
 
     /// The centroid with a caveat when the sightings cannot support the model, else nil.

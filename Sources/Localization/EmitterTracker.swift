@@ -13,8 +13,13 @@ public struct TrackerOptions: Sendable, Hashable {
     public var maximumSpeedMetersPerSecond: Double = 60
     /// Speed of the extra starting points (eight headings) of the constant-velocity fit.
     public var typicalSpeedMetersPerSecond: Double = 10
-    /// The model, loss and ellipse settings shared with `EmitterLocalizer`.
-    public var localization = LocalizationOptions()
+    /// The model, loss and ellipse settings shared with `EmitterLocalizer`; fixed sites get their own
+    /// level offset (`LocalizationOptions.fixedSiteOffsets`).
+    public var localization: LocalizationOptions = {
+        var o = LocalizationOptions()
+        o.fixedSiteOffsets = true
+        return o
+    }()
 
     public init() {}
 }
@@ -193,7 +198,8 @@ public struct EmitterTracker: Sendable {
             if let c = m.covariance {
                 let f = o.correctForSerialCorrelation
                     ? RobustSolver.serialCorrelationInflation(prepared.points, residuals: m.residuals, weights: m.weights) : 1
-                let cee = c[4 * 6 + 4] * f, cen = c[4 * 6 + 5] * f, cnn = c[5 * 6 + 5] * f
+                let np = movingModel.parameterCount
+                let cee = c[4 * np + 4] * f, cen = c[4 * np + 5] * f, cnn = c[5 * np + 5] * f
                 if speed > 1e-9 {
                     let ue = ve / speed, un = vn / speed
                     speedSigma = max(cee * ue * ue + 2 * cen * ue * un + cnn * un * un, 0).squareRoot()

@@ -39,10 +39,12 @@ struct PlanarSighting {
     var sensor: Int
 }
 
-/// The log-distance path-loss model RSSI = P_ref − 10·n·log10(max(d, d_min) / d_ref), d the slant range
-/// (horizontal distance and a height difference). Parameters: [x, y, P_ref, n] for a fixed emitter and
-/// [x, y, P_ref, n, v_east, v_north] for one moving at constant velocity (position at time t is
-/// (x, y) + v·t, t from the reference time).
+/// The log-distance path-loss model RSSI = P_ref − 10·n·log10(max(d, d_min) / d_ref) [+ b_s], d the slant
+/// range (horizontal distance and a height difference). Parameters: [x, y, P_ref, n] for a fixed emitter
+/// and [x, y, P_ref, n, v_east, v_north] for one moving at constant velocity (position at time t is
+/// (x, y) + v·t, t from the reference time), then one offset b_s per sensor listed in `offsetOf`: a sensor
+/// at a fixed site sees the same shadowing, multipath and gain error in every sighting, so its level
+/// says little and only its changes over time carry information.
 struct LogDistanceModel {
     let sightings: [PlanarSighting]
     let moving: Bool
@@ -55,8 +57,15 @@ struct LogDistanceModel {
     /// it the received powers could not have been heard, and along a flat valley of the misfit an
     /// unbounded fit can wander off by kilometres.
     let positionBox: (minE: Double, maxE: Double, minN: Double, maxN: Double)
+    /// Per sensor index: the parameter index of its level offset, or −1 for none.
+    var offsetOf: [Int] = []
+    var offsetCount = 0
 
-    var parameterCount: Int { moving ? 6 : 4 }
+    var baseCount: Int { moving ? 6 : 4 }
+    var parameterCount: Int { baseCount + offsetCount }
+
+    @inline(__always)
+    func offsetIndex(_ s: PlanarSighting) -> Int { s.sensor < offsetOf.count ? offsetOf[s.sensor] : -1 }
 
     func clamp(_ p: inout [Double]) {
         p[0] = min(max(p[0], positionBox.minE), positionBox.maxE)
@@ -88,7 +97,8 @@ struct LogDistanceModel {
             let x = moving ? p[0] + p[4] * s.t : p[0]
             let y = moving ? p[1] + p[5] * s.t : p[1]
             let g = logTerm(s, x: x, y: y)
-            r[i] = s.rssi - (p[2] + p[3] * g.l)
+            let o = offsetIndex(s)
+            r[i] = s.rssi - (p[2] + p[3] * g.l + (o >= 0 ? p[o] : 0))
             guard withJacobian else { continue }
             // ∂predicted/∂x = −10·n/ln10 · dx/d²; residual derivative is its negative.
             let gx = g.free ? p[3] * k * g.dx / g.d2 : 0
@@ -102,40 +112,87 @@ struct LogDistanceModel {
                 j[row + 4] = gx * s.t
                 j[row + 5] = gy * s.t
             }
+            for c in baseCount..<np { j[row + c] = 0 }
+            if o >= 0 { j[row + o] = -1 }
         }
     }
 
-    /// Weighted least-squares P_ref and n for a fixed position (the model is linear in them), n clamped
-    /// to its range. Returns the full parameter vector.
-    func profile(x: Double, y: Double, velocity: (Double, Double)? = nil, weights: [Double]? = nil) -> [Double] {
-        var sw = 0.0, sl = 0.0, sr = 0.0, sll = 0.0, slr = 0.0
+    /// Weighted least-squares P_ref, n and the sensor offsets for a fixed track (the model is linear in
+    /// them), n clamped to its range, optionally with the exponent prior (σ² the residual variance it is
+    /// weighed against). `ls` receives the log terms. Returns (P_ref, n, offsets).
+    func linearParameters(x: Double, y: Double, velocity: (Double, Double), weights: [Double]?, prior: ExponentPrior?,
+                          sigma2: Double, ls: inout [Double]) -> (pRef: Double, n: Double, offsets: [Double]) {
         for (i, s) in sightings.enumerated() {
-            let w = weights?[i] ?? 1
-            let px = x + (velocity?.0 ?? 0) * s.t, py = y + (velocity?.1 ?? 0) * s.t
-            let l = logTerm(s, x: px, y: py).l
-            sw += w; sl += w * l; sr += w * s.rssi; sll += w * l * l; slr += w * l * s.rssi
+            ls[i] = logTerm(s, x: x + velocity.0 * s.t, y: y + velocity.1 * s.t).l
         }
-        let mean = sw > 0 ? sr / sw : 0
-        let ml = sw > 0 ? sl / sw : 0
-        let varL = sw > 0 ? sll / sw - ml * ml : 0
-        var n = varL > 1e-9 ? (slr / sw - ml * mean) / varL : (exponentRange.lowerBound + exponentRange.upperBound) / 2
-        if !n.isFinite { n = 3 }
-        n = min(max(n, exponentRange.lowerBound), exponentRange.upperBound)
-        let pRef = mean - n * ml
-        var p = [x, y, pRef, n]
+        if offsetCount == 0 {
+            // Closed form: weighted regression of RSSI on the log term.
+            var sw = 0.0, sl = 0.0, sr = 0.0
+            for (i, s) in sightings.enumerated() { let w = weights?[i] ?? 1; sw += w; sl += w * ls[i]; sr += w * s.rssi }
+            let ml = sw > 0 ? sl / sw : 0, mr = sw > 0 ? sr / sw : 0
+            var sxx = 0.0, sxy = 0.0
+            for (i, s) in sightings.enumerated() {
+                let w = weights?[i] ?? 1
+                sxx += w * (ls[i] - ml) * (ls[i] - ml); sxy += w * (ls[i] - ml) * (s.rssi - mr)
+            }
+            var num = sxy / sigma2, den = sxx / sigma2
+            if let prior { num += prior.mean / (prior.sigma * prior.sigma); den += 1 / (prior.sigma * prior.sigma) }
+            var n = den > 1e-9 ? num / den : (prior?.mean ?? (exponentRange.lowerBound + exponentRange.upperBound) / 2)
+            if !n.isFinite { n = 3 }
+            n = min(max(n, exponentRange.lowerBound), exponentRange.upperBound)
+            return (mr - n * ml, n, [])
+        }
+        // Normal equations of θ = [P_ref, n, b_1 … b_k], design row [1, l_i, e_{offset(i)}].
+        let m = 2 + offsetCount
+        var a = [Double](repeating: 0, count: m * m), c = [Double](repeating: 0, count: m)
+        for (i, s) in sightings.enumerated() {
+            let w = (weights?[i] ?? 1) / sigma2
+            let o = offsetIndex(s) - baseCount + 2
+            let l = ls[i]
+            a[0] += w; a[1] += w * l; a[m + 1] += w * l * l
+            c[0] += w * s.rssi; c[1] += w * l * s.rssi
+            if o >= 2 {
+                a[o] += w; a[m + o] += w * l; a[o * m + o] += w
+                c[o] += w * s.rssi
+            }
+        }
+        if let prior { a[m + 1] += 1 / (prior.sigma * prior.sigma); c[1] += prior.mean / (prior.sigma * prior.sigma) }
+        for r in 0..<m { for q in 0..<r { a[r * m + q] = a[q * m + r] } }
+        let mid = (exponentRange.lowerBound + exponentRange.upperBound) / 2
+        // With n held at `n`: solve for the rest (drop row and column 1).
+        func withExponent(_ n: Double) -> (Double, Double, [Double]) {
+            var a2: [Double] = [], c2: [Double] = []
+            for r in 0..<m where r != 1 {
+                for q in 0..<m where q != 1 { a2.append(a[r * m + q]) }
+                c2.append(c[r] - a[r * m + 1] * n)
+            }
+            for d in 0..<(m - 1) { a2[d * (m - 1) + d] += 1e-12 }
+            guard let t = SmallMatrix.solve(a2, c2, m - 1) else { return (0, n, [Double](repeating: 0, count: offsetCount)) }
+            return (t[0], n, Array(t[1...]))
+        }
+        guard let t = SmallMatrix.solve(a, c, m), t.allSatisfy(\.isFinite) else { return withExponent(prior?.mean ?? mid) }
+        if t[1] < exponentRange.lowerBound || t[1] > exponentRange.upperBound {
+            return withExponent(min(max(t[1], exponentRange.lowerBound), exponentRange.upperBound))
+        }
+        return (t[0], t[1], Array(t[2...]))
+    }
+
+    /// Weighted least-squares P_ref, n and offsets for a fixed position (or track), n clamped to its
+    /// range. Returns the full parameter vector.
+    func profile(x: Double, y: Double, velocity: (Double, Double)? = nil, weights: [Double]? = nil) -> [Double] {
+        var ls = [Double](repeating: 0, count: sightings.count)
+        let lin = linearParameters(x: x, y: y, velocity: velocity ?? (0, 0), weights: weights, prior: nil, sigma2: 1, ls: &ls)
+        var p = [x, y, lin.pRef, lin.n]
         if moving { p += [velocity?.0 ?? 0, velocity?.1 ?? 0] }
-        return p
+        return p + lin.offsets
     }
 
     /// Sum of squared residuals of the profiled model at (x, y): the cheap cost of the start-point grid.
     func profileCost(x: Double, y: Double) -> Double {
         let p = profile(x: x, y: y)
-        var c = 0.0
-        for s in sightings {
-            let e = s.rssi - (p[2] + p[3] * logTerm(s, x: x, y: y).l)
-            c += e * e
-        }
-        return c
+        var r = [Double](repeating: 0, count: sightings.count), unused: [Double] = []
+        evaluate(p, residuals: &r, jacobian: &unused, withJacobian: false)
+        return r.reduce(0) { $0 + $1 * $1 }
     }
 }
 

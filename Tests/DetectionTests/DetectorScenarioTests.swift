@@ -133,6 +133,8 @@ import Testing
         let clock = ManualClock()
         var detector = Detector(baseline: Baseline(), clock: clock.closure)
         let s = detector.process(Self.blaster)
+        // The id is the shared emitter key the collector re-derives and checks.
+        #expect(s.id == EmitterKey(s).description && s.id == EmitterKey(Self.blaster).description)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let decoder = JSONDecoder()

@@ -86,6 +86,12 @@ public final class SceneRenderer {
 
     deinit { scratch.deallocate() }
 
+    /// The multipath taps from transmitter `id` to this sensor; nil when it is not rendered. (For
+    /// studies that need what the sensor measures without rendering IQ, e.g. localization benchmarks.)
+    public func multipath(of transmitterID: String) -> MultipathChannel? {
+        emitters.first { link.transmitters[$0.index].id == transmitterID }?.channel
+    }
+
     /// Sample rate the sensor's clock really runs at (its crystal error included).
     public var trueSampleRate: Double { sensor.receiver.sampleRate * (1 + sensor.receiver.clockErrorPPM * 1e-6) }
 

@@ -1,5 +1,3 @@
-import CellwatchModel
-
 /// The key of a known cell: RAT, PLMN, LAC/TAC and CI/ECI — the CGI (TS 23.003 §4.3.1) or ECGI plus
 /// TAC. MCC and MNC are kept as numbers because OpenCellID stores `net` as a number ("01" ≡ "1");
 /// a three-digit MNC "001" and a two-digit "01" therefore share a key, which no real PLMN pair of one
