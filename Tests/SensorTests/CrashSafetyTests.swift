@@ -114,7 +114,7 @@ struct CrashSafetyTests {
         let dir = TestSupport.temporaryDirectory()
         let collector = CollectorHarness(directory: dir)
         let sensor = try SensorHarness(directory: dir, sensorID: "roof-k", device: "sim:\(Self.block)@ROOF", bands: ["GSM450"],
-                                       dwellSeconds: 0.3, collector: collector, extraYAML: Self.uploadYAML)
+                                       dwellSeconds: 0.3, suspectDwellSeconds: 0.3, collector: collector, extraYAML: Self.uploadYAML)
         try collector.start()
         defer {
             if let c = collector.child { kill(c.pid, SIGCONT); c.kill9() }
@@ -233,7 +233,7 @@ struct CrashSafetyTests {
         let dir = TestSupport.temporaryDirectory()
         let collector = CollectorHarness(directory: dir)
         let sensor = try SensorHarness(directory: dir, sensorID: "roof-o", device: "sim:\(Self.block)@ROOF", bands: ["GSM450"],
-                                       dwellSeconds: 0.5, collector: collector, extraYAML: Self.uploadYAML)
+                                       dwellSeconds: 0.5, suspectDwellSeconds: 0.5, collector: collector, extraYAML: Self.uploadYAML)
         let run = try sensor.start()
         defer { run.kill9() }
         defer { collector.child?.kill9() }

@@ -244,7 +244,7 @@ final class SensorHarness: @unchecked Sendable {
     /// Writes the config (`extraYAML` is appended verbatim) and the token file after registering the
     /// sensor's key at `collector`.
     init(directory: URL, sensorID: String, device: String, bands: [String], dwellSeconds: Double,
-         collector: CollectorHarness, extraYAML: String = "") throws {
+         suspectDwellSeconds: Double? = nil, collector: CollectorHarness, extraYAML: String = "") throws {
         self.directory = directory
         self.sensorID = sensorID
         try """
@@ -253,6 +253,7 @@ final class SensorHarness: @unchecked Sendable {
               device: \(device)
               bands: [\(bands.joined(separator: ", "))]
               dwell_seconds: \(dwellSeconds)
+              suspect_dwell_seconds: \(suspectDwellSeconds ?? 4)
             collector:
               url: \(collector.url)
               token_file: token
