@@ -124,7 +124,8 @@ let package = Package(
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey", "LTE"]),
         .testTarget(name: "SensorTests", dependencies: ["Sensor", "Simulation", "CellwatchModel", "Radio", "Detection", "GSM", "Survey", "DSP", "TestSupport", "cellwatch", "Collector",
-                                                        .product(name: "Crypto", package: "swift-crypto")],
+                                                        .product(name: "Crypto", package: "swift-crypto"),
+                                                        .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: [
             "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector",

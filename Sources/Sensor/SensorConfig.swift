@@ -105,6 +105,8 @@ public struct SensorConfig: Sendable, Equatable {
     public var uploadIntervalSeconds: Double
     /// Deadline of one POST (connect included: the HTTP client keeps retrying a refused connect until it).
     public var uploadTimeoutSeconds: Double = 30
+    /// Ceiling of the retry backoff (seconds): a sensor back in coverage waits at most about this long.
+    public var uploadMaxBackoffSeconds: Double = 300
     /// node_exporter textfile (`….prom`), written atomically; nil = no metrics file.
     public var metricsTextfile: String?
     /// GSMTAP destination HOST:PORT for decoded blocks (Wireshark); nil = off.
@@ -226,6 +228,7 @@ public struct SensorConfig: Sendable, Equatable {
         let batch = try c.int("upload.batch_size", default: 200, in: 1...10_000, unit: "records")
         let interval = try c.double("upload.interval_seconds", default: 5, in: 0.1...3600, unit: "seconds")
         let timeout = try c.double("upload.timeout_seconds", default: 30, in: 1...600, unit: "seconds")
+        let maxBackoff = try c.double("upload.max_backoff_seconds", default: 300, in: 1...3600, unit: "seconds")
 
         let gps: GPSSource
         let source = (try c.string("gps.source"))?.lowercased() ?? "none"
@@ -271,6 +274,7 @@ public struct SensorConfig: Sendable, Equatable {
                             spoolMaxBytes: Int64(spoolMax), uploadBatchSize: batch, uploadIntervalSeconds: interval,
                             metricsTextfile: metrics, gsmtap: gsmtap, evidenceSnippetSeconds: snippet)
         config.uploadTimeoutSeconds = timeout
+        config.uploadMaxBackoffSeconds = maxBackoff
         return config
     }
 

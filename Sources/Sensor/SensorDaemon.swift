@@ -38,6 +38,10 @@ public final class SensorDaemon: @unchecked Sendable {
     public let notifier: SystemdNotifier
     public let survey: SurveyLoop
     public let uploader: Uploader
+    /// Now on the clock spooled records are stamped with, readable from any thread (the upload lag is
+    /// measured on it): the wall clock, or under simulation the scene time of the last dwell (the scene's
+    /// own clock belongs to the survey thread).
+    let recordClock: @Sendable () -> Date
     let gps: (any PositionProvider)?
     let gpsd: GPSDClient?
     let logger: Logger
@@ -95,11 +99,18 @@ public final class SensorDaemon: @unchecked Sendable {
                                 gsmtap: gsmtap)
         let token = try config.readToken()
         let surveyRef = survey
+        var recordClock: @Sendable () -> Date = clock
+        if radio is SimulatedDevice {
+            recordClock = { surveyRef.lastPosition?.time ?? Date.distantPast }
+        }
+        self.recordClock = recordClock
         uploader = Uploader(spool: spool,
                             builder: ReportRequestBuilder(sensorID: config.sensorID, collectorURL: config.collectorURL, token: token),
-                            backoff: Backoff(random: random), batchSize: config.uploadBatchSize,
+                            backoff: Backoff(cap: config.uploadMaxBackoffSeconds, random: random),
+                            batchSize: config.uploadBatchSize,
                             interval: config.uploadIntervalSeconds, metrics: metrics, logger: logger, clock: clock,
-                            position: { surveyRef.lastPosition }, requestTimeout: config.uploadTimeoutSeconds)
+                            position: { surveyRef.lastPosition }, requestTimeout: config.uploadTimeoutSeconds,
+                            recordClock: recordClock)
     }
 
     /// Runs until SIGTERM/SIGINT; for a recording, until it has been surveyed and the spool uploaded.
@@ -188,7 +199,7 @@ struct MetricsService: Service {
     let daemon: SensorDaemon
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if let d = try? daemon.spool.depth() { daemon.metrics.update(spool: d, evicted: daemon.spool.evicted, now: Date()) }
+            if let d = try? daemon.spool.depth() { daemon.metrics.update(spool: d, evicted: daemon.spool.evicted, now: daemon.recordClock()) }
             if let path = daemon.config.metricsTextfile {
                 do { try daemon.metrics.writeTextfile(path) } catch {
                     daemon.logger.warning("metrics textfile not written", metadata: ["error": "\(error)"])

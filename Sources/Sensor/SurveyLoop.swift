@@ -366,7 +366,9 @@ public final class SurveyLoop: @unchecked Sendable {
         try spool.append(records)
         logger.debug("dwell", metadata: ["centre_hz": "\(dwellCentre.map { String(Int($0.value)) } ?? "-")",
                                          "carriers": "\(targets.count)", "cells": "\(decoded)", "records": "\(records.count)",
-                                         "seconds": "\(String(format: "%.2f", monotonic() - started))"])
+                                         "seconds": "\(String(format: "%.2f", monotonic() - started))",
+                                         // After the commit returned: these IDs are durable (crash tests check them).
+                                         "time": "\(ReportCoding.formatDate(now))", "ids": "\(records.map(\.id).joined(separator: ","))"])
         notifier?.watchdog(now: monotonic())
         return !source.ended || plan.count > 1
     }

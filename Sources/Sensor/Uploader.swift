@@ -136,6 +136,9 @@ public final class Uploader: @unchecked Sendable {
     let metrics: SensorMetrics
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// The clock spooled records are stamped with (the survey's: the scene's under simulation); the
+    /// upload lag is measured on it.
+    let recordClock: @Sendable () -> Date
     let position: @Sendable () -> GeoFix?
     let client: HTTPClient
     let requestTimeout: Double
@@ -148,7 +151,7 @@ public final class Uploader: @unchecked Sendable {
     public init(spool: Spool, builder: ReportRequestBuilder, backoff: Backoff, batchSize: Int, interval: Double,
                 metrics: SensorMetrics, logger: Logger, clock: @escaping @Sendable () -> Date,
                 position: @escaping @Sendable () -> GeoFix? = { nil }, client: HTTPClient = .shared,
-                requestTimeout: Double = 60) {
+                requestTimeout: Double = 60, recordClock: (@Sendable () -> Date)? = nil) {
         self.spool = spool
         self.builder = builder
         self.backoff = backoff
@@ -157,6 +160,7 @@ public final class Uploader: @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
+        self.recordClock = recordClock ?? clock
         self.position = position
         self.client = client
         self.requestTimeout = requestTimeout
@@ -238,7 +242,7 @@ public final class Uploader: @unchecked Sendable {
             recordsAcknowledged += ids.count
             metrics.uploadsOK.increment()
             metrics.recordsUploaded.increment(by: ids.count)
-            if let d = try? spool.depth() { metrics.update(spool: d, evicted: spool.evicted, now: clock()) }
+            if let d = try? spool.depth() { metrics.update(spool: d, evicted: spool.evicted, now: recordClock()) }
             logger.debug("batch uploaded", metadata: ["records": "\(ids.count)", "accepted": "\(receipt.accepted)",
                                                       "duplicates": "\(receipt.duplicates)"])
             return .sent
