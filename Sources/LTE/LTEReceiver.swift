@@ -17,6 +17,18 @@ public struct LTECellReport: Sendable, Equatable {
     public var rsrq: Decibels?
     public var sinr: Decibels?
     public var pbch: PBCHDecode?
+    /// BCCH-DL-SCH transport blocks read with SI-RNTI (SIB1 and SI messages), in time order.
+    public var systemInformation: [SystemInformationDecode] = []
+    /// Why no system information was attempted (bandwidth, ports), when it was not.
+    public var systemInformationSkipped: String?
+    /// The first SIB1 decoded.
+    public var sib1: SystemInformationBlockType1? {
+        systemInformation.lazy.compactMap { try? $0.message.get().sib1 }.first
+    }
+    /// Every SIB of the SI messages decoded.
+    public var systemInformationBlocks: [SystemInformation.Block] {
+        systemInformation.flatMap { (try? $0.message.get().blocks) ?? [] }
+    }
     public var mib: MasterInformationBlock? { pbch?.mib }
     public var ports: Int? { pbch?.ports }
     public var prb: Int? { pbch?.mib.downlinkPRB }
@@ -36,10 +48,12 @@ public final class LTEReceiver {
     public static let sampleRate = 1_920_000.0
     private let searcher: CellSearcher
     private let pbch: PBCHDecoder
+    private let sib: SystemInformationReceiver
 
     public init(configuration: CellSearchConfiguration = .init()) throws(LTEError) {
         searcher = try CellSearcher(configuration: configuration)
         pbch = try PBCHDecoder()
+        sib = try SystemInformationReceiver()
     }
 
     /// Input rates the receiver brings to 1.92 MS/s; callers check before sizing buffers by the rate.
@@ -70,8 +84,19 @@ public final class LTEReceiver {
             let m = pbch.measure(y, pci: c.pci, frameStart: c.frameStart, normalCP: c.normalCP)
             let decoded = pbch.decode(y, pci: c.pci, frameStart: c.frameStart, normalCP: c.normalCP)
             func dB(_ v: Double?) -> Decibels? { v.flatMap { $0 > 0 && $0.isFinite ? Decibels(10 * log10($0)) : nil } }
-            return LTECellReport(detection: c, crsResidualOffsetHz: m?.residualOffsetHz, rsrp: dB(m?.rsrp), rsrq: dB(m?.rsrq),
-                                 sinr: dB(m?.sinr), pbch: decoded)
+            var report = LTECellReport(detection: c, crsResidualOffsetHz: m?.residualOffsetHz, rsrp: dB(m?.rsrp), rsrq: dB(m?.rsrq),
+                                       sinr: dB(m?.sinr), pbch: decoded)
+            if let p = decoded {
+                // The CRS-measured residual offset is taken out too before the PDCCH/PDSCH.
+                let z = (m?.residualOffsetHz).map { CellSearcher.mix(y, offsetHz: $0) } ?? y
+                do {
+                    report.systemInformation = try sib.decode(z, pci: c.pci, frameStart: c.frameStart, duplex: c.duplex,
+                                                              normalCP: c.normalCP, mib: p.mib, ports: p.ports)
+                } catch {
+                    report.systemInformationSkipped = String(describing: error)
+                }
+            }
+            return report
         }
     }
 }

@@ -6,11 +6,14 @@ import Radio
 struct DecodeLTE: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lte",
-        abstract: "Find the LTE cells in a recording and decode their MIB: one line per cell.",
+        abstract: "Find the LTE cells in a recording and decode their MIB and SIBs: one line per cell.",
         discussion: """
             Cell search on the centre 1.08 MHz at 1.92 MS/s (other rates are resampled): PSS over carrier-offset
             hypotheses of ±40 kHz, fractional offset, SSS (FDD/TDD, normal/extended cyclic prefix), PCI; RSRP
             from the cell-specific reference signals; PBCH → MIB (bandwidth, PHICH, SFN) and the number of ports.
+            For 6-PRB single-port cells (the whole cell inside 1.92 MS/s): PCFICH, SI-RNTI PDCCH, PDSCH and turbo
+            decoding → SIB1 (PLMNs, TAC, cell identity, band, scheduling) and SI messages (SIB2-7); the text output
+            prints them on indented lines under the cell, JSON adds "sib1", "sibs" and "bcch_blocks".
             The first 100 ms of the recording are analysed. Fields that were not decoded are left out.
 
             Examples:
