@@ -3,24 +3,32 @@
 // benchmark framework. Run from this directory:
 //   swift package --disable-sandbox benchmark
 // See README.md and RESULTS.md.
+import Foundation
 import PackageDescription
+
+// A path dependency's identity is the last component of its directory ("main" for /work/main,
+// "wt-psd" for a worktree), not the manifest's `name: "Cellwatch"`; derive it so that the benchmarks
+// build from any checkout.
+let cellwatch = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 let package = Package(
     name: "CellwatchBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        // The Cellwatch package one level up. A path dependency's identity is the last component
-        // of its directory ("main" for /work/main), not the manifest's `name: "Cellwatch"`.
+        // The Cellwatch package one level up.
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // FFTW directly, for the bare-FFT baseline over a block's segments.
+        .systemLibrary(name: "BenchFFTW", path: "Benchmarks/BenchFFTW", pkgConfig: "fftw3f"),
         .executableTarget(
             name: "DSPBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "DSP", package: "main"),
-                .product(name: "Radio", package: "main"),
+                .product(name: "DSP", package: cellwatch),
+                .product(name: "Radio", package: cellwatch),
+                "BenchFFTW",
             ],
             path: "Benchmarks/DSPBenchmarks",
             plugins: [

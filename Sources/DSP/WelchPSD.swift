@@ -1,3 +1,5 @@
+import CFFTW
+
 /// Welch's averaged-periodogram power spectral density estimate, streamed.
 ///
 /// Feed blocks of any length with `process(_:)`; every `hop` samples one windowed segment of `size`
@@ -6,24 +8,46 @@
 /// band gives the band's mean power in the units of the samples squared: a full-scale complex tone
 /// (|x| = 1) sums to 1 (0 dBFS), white noise of variance σ² gives σ²/size per bin.
 ///
+/// How, for Hann (the default): the periodic Hann window is ½ − ½cos(2πn/N), and multiplying by
+/// cos(2πn/N) in time shifts the spectrum by ±1 bin, so the windowed spectrum is a 3-tap circular
+/// convolution of the plain one (Harris 1978, §V): Xw[m] = ½X[m] − ¼(X[m−1] + X[m+1]). Each segment is
+/// therefore transformed straight from the caller's block (FFTW's new-array execute: no copy, no
+/// window pass), and the window is applied in the pass that accumulates |Xw|². The other windows
+/// have 7 and 9 taps, where the convolution costs more than it saves; they are applied in time, from
+/// the caller's block into the FFT's input. Only a segment that straddles two blocks, or one whose
+/// start FFTW cannot use (alignment), is first copied into an aligned buffer.
+///
 /// All memory is allocated in `init`; `process` and `spectrum` never allocate.
 public final class WelchPSD {
     public let size: Int
     public let hop: Int
     public let window: Window
-    private let fft: FFT
+    private let plan: fftwf_plan
+    /// Aligned FFT input: windowed segments (time-domain windows), segments assembled from two blocks.
+    private let input: UnsafeMutablePointer<ComplexFloat>
+    /// FFT output with `Self.guardBins` bins of room on either side; for Hann the nearest one holds
+    /// the spectrum wrapped around (output[−1] = X[N−1], output[N] = X[0]), so that the convolution
+    /// reads its neighbours without index arithmetic.
+    private let outputStorage: UnsafeMutablePointer<ComplexFloat>
+    private let output: UnsafeMutablePointer<ComplexFloat>
+    private static let guardBins = 4
+    /// Hann's window is applied in the frequency domain (see the type's notes).
+    private let frequencyDomainWindow: Bool
+    /// Time-domain windows: each coefficient twice (w0, w0, w1, w1, …), to multiply interleaved I/Q.
+    private let windowLanes: UnsafeMutablePointer<Float>
+    /// |Xw|² = powerScale · (what the kernels accumulate): 1/16 for Hann, whose kernel sums
+    /// X[m−1] + X[m+1] − 2X[m] = −4·Xw[m]; 1 otherwise.
+    private let powerScale: Double
+    /// FFTW's alignment class of `input`; a caller's segment start must match it to be used in place.
+    private let inputAlignment: Int32
     /// Stream samples not yet consumed by a whole segment; `filled` of `size` are valid.
     private let carry: UnsafeMutableBufferPointer<ComplexFloat>
     private var filled = 0
-    /// A segment that straddles `carry` and a new block is assembled here.
-    private let scratch: UnsafeMutableBufferPointer<ComplexFloat>
-    /// Σ|X|² per float lane (real² and imaginary² apart); summed per bin in `spectrum`.
-    private let accumulator: UnsafeMutableBufferPointer<Float>
-    /// Largest |X|² per bin over all segments, when asked for (`peakHold`): short events such as a
+    /// Σ|Xw|² per float lane (real² and imaginary² apart); summed per bin in `spectrum`.
+    private let accumulator: UnsafeMutablePointer<Float>
+    /// Largest |Xw|² per bin over all segments, when asked for (`peakHold`): short events such as a
     /// GSM frequency-correction burst stand out there, where the average dilutes them.
-    private let peak: UnsafeMutableBufferPointer<Float>?
-    /// The window with each coefficient twice (w0, w0, w1, w1, …), to multiply interleaved I/Q floats.
-    private let windowLanes: UnsafeMutableBufferPointer<Float>
+    private let peak: UnsafeMutablePointer<Float>?
     public private(set) var segmentCount = 0
 
     /// - Parameters:
@@ -31,27 +55,50 @@ public final class WelchPSD {
     ///   - window: window shape.
     ///   - overlap: fraction of each segment shared with the next, 0 ≤ overlap < 1 (0.5 is usual).
     ///   - peakHold: also keep the per-bin maximum over segments (`peakSpectrum`).
-    public init(size: Int, window kind: Window.Kind = .hann, overlap: Double = 0.5, peakHold: Bool = false) throws(DSPError) {
-        guard size >= 2 else { throw .invalidParameter("PSD size \(size) must be at least 2") }
+    ///   - rigor: FFTW planning effort (wisdom is cached per machine, see `FFTPlanner`).
+    public init(size: Int, window kind: Window.Kind = .hann, overlap: Double = 0.5, peakHold: Bool = false,
+                rigor: FFTPlanner.Rigor = FFTPlanner.defaultRigor) throws(DSPError) {
+        guard size >= 2, size <= 1 << 24 else { throw .invalidParameter("PSD size \(size) is outside 2…16777216") }
         guard overlap >= 0, overlap < 1 else { throw .invalidParameter("overlap \(overlap) must be in 0..<1") }
         self.size = size
         hop = max(1, Int((Double(size) * (1 - overlap)).rounded()))
         window = Window(kind, length: size)
-        fft = try FFT(size: size, direction: .forward)
-        carry = .allocate(capacity: size)
-        carry.initialize(repeating: .zero)
-        scratch = .allocate(capacity: size)
-        scratch.initialize(repeating: .zero)
-        accumulator = .allocate(capacity: 2 * size)
-        accumulator.initialize(repeating: 0)
+        let pad = Self.guardBins
+        guard let inRaw = fftwf_alloc_complex(size), let outRaw = fftwf_alloc_complex(size + 2 * pad) else {
+            throw .outOfMemory("PSD buffers of \(size) points")
+        }
+        let planned = FFTPlanner.shared.withPlannerLock {
+            fftwf_plan_dft_1d(Int32(size), inRaw, outRaw + pad, FFTW_FORWARD, rigor.flags)
+        }
+        guard let planned else {
+            fftwf_free(inRaw)
+            fftwf_free(outRaw)
+            throw .planningFailed(size)
+        }
+        plan = planned
+        FFTPlanner.shared.planCreated()
+        input = UnsafeMutableRawPointer(inRaw).bindMemory(to: ComplexFloat.self, capacity: size)
+        outputStorage = UnsafeMutableRawPointer(outRaw).bindMemory(to: ComplexFloat.self, capacity: size + 2 * pad)
+        output = outputStorage + pad
+        inputAlignment = fftwf_alignment_of(UnsafeMutableRawPointer(inRaw).assumingMemoryBound(to: Float.self))
+        // MEASURE planning scribbles over the arrays.
+        input.update(repeating: .zero, count: size)
+        outputStorage.update(repeating: .zero, count: size + 2 * pad)
+
+        frequencyDomainWindow = kind == .hann
+        powerScale = frequencyDomainWindow ? 1.0 / 16 : 1
         windowLanes = .allocate(capacity: 2 * size)
         for (i, w) in window.coefficients.enumerated() {
             windowLanes[2 * i] = w
             windowLanes[2 * i + 1] = w
         }
+        carry = .allocate(capacity: size)
+        carry.initialize(repeating: .zero)
+        accumulator = .allocate(capacity: 2 * size)
+        accumulator.initialize(repeating: 0, count: 2 * size)
         if peakHold {
-            let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: size)
-            p.initialize(repeating: 0)
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: size)
+            p.initialize(repeating: 0, count: size)
             peak = p
         } else {
             peak = nil
@@ -59,10 +106,12 @@ public final class WelchPSD {
     }
 
     deinit {
-        carry.deallocate()
-        scratch.deallocate()
-        accumulator.deallocate()
+        FFTPlanner.shared.withPlannerLock { fftwf_destroy_plan(plan) }
+        fftwf_free(input)
+        fftwf_free(outputStorage)
         windowLanes.deallocate()
+        carry.deallocate()
+        accumulator.deallocate()
         peak?.deallocate()
     }
 
@@ -70,28 +119,28 @@ public final class WelchPSD {
     public func reset() {
         filled = 0
         segmentCount = 0
-        accumulator.update(repeating: 0)
-        peak?.update(repeating: 0)
+        accumulator.update(repeating: 0, count: 2 * size)
+        peak?.update(repeating: 0, count: size)
     }
 
-    /// Adds `samples` to the estimate. Whole segments inside `samples` are windowed straight from it;
-    /// only a segment that straddles the previous block's tail is assembled, and only the tail (less
-    /// than one segment) is kept.
+    /// Adds `samples` to the estimate. Whole segments inside `samples` are transformed (or windowed)
+    /// straight from it; only a segment that straddles the previous block's tail is assembled, and
+    /// only the tail (less than one segment) is kept.
     public func process(_ samples: UnsafeBufferPointer<ComplexFloat>) {
-        guard let input = samples.baseAddress, samples.count > 0 else { return }
+        guard let source = samples.baseAddress, samples.count > 0 else { return }
         let n = samples.count
-        let c = carry.baseAddress!, sc = scratch.baseAddress!
-        // Positions in the virtual stream carry[0 ..< filled] + input[0 ..< n].
+        let c = carry.baseAddress!
+        // Positions in the virtual stream carry[0 ..< filled] + source[0 ..< n].
         let total = filled + n
         var start = 0
         while start + size <= total {
             if start >= filled {
-                transformSegment(input + (start - filled))
+                transformSegment(source + (start - filled))
             } else {
                 let fromCarry = filled - start
-                sc.update(from: c + start, count: fromCarry)
-                (sc + fromCarry).update(from: input, count: size - fromCarry)
-                transformSegment(sc)
+                input.update(from: c + start, count: fromCarry)
+                (input + fromCarry).update(from: source, count: size - fromCarry)
+                transformSegment(UnsafePointer(input))
             }
             start += hop
         }
@@ -99,9 +148,9 @@ public final class WelchPSD {
         if start < filled {
             let kept = filled - start
             if start > 0 { c.update(from: c + start, count: kept) }
-            (c + kept).update(from: input, count: n)
+            (c + kept).update(from: source, count: n)
         } else if start < total {
-            c.update(from: input + (start - filled), count: total - start)
+            c.update(from: source + (start - filled), count: total - start)
         }
         filled = max(0, total - start)
     }
@@ -110,24 +159,109 @@ public final class WelchPSD {
         samples.withUnsafeBufferPointer { process($0) }
     }
 
+    /// Transforms the `size` samples at `x` (left unchanged; it may be `input`) and adds the
+    /// windowed power to the sums.
     @inline(__always)
     private func transformSegment(_ x: UnsafePointer<ComplexFloat>) {
         let lanes = 2 * size
-        let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
-        let w = UnsafePointer(windowLanes.baseAddress!)
-        let input = UnsafeMutableRawPointer(fft.unsafeInput.baseAddress!).assumingMemoryBound(to: Float.self)
-        for j in 0..<lanes { input[j] = xf[j] * w[j] }
-        fft.execute()
-        let out = UnsafeRawPointer(fft.unsafeOutput.baseAddress!).assumingMemoryBound(to: Float.self)
-        let acc = accumulator.baseAddress!
-        for j in 0..<lanes { acc[j] += out[j] * out[j] }
-        if let peak {
-            let pk = peak.baseAddress!
-            for i in 0..<size {
-                pk[i] = max(pk[i], out[2 * i] * out[2 * i] + out[2 * i + 1] * out[2 * i + 1])
+        let o = UnsafeRawPointer(output).assumingMemoryBound(to: Float.self)
+        if frequencyDomainWindow {
+            var source = UnsafeMutablePointer(mutating: x)
+            if fftwf_alignment_of(UnsafeMutableRawPointer(source).assumingMemoryBound(to: Float.self)) != inputAlignment {
+                input.update(from: x, count: size)
+                source = input
             }
+            // Out of place, so FFTW leaves the input alone (FFTW_PRESERVE_INPUT is the c2c default).
+            fftwf_execute_dft(plan, UnsafeMutablePointer<fftwf_complex>(OpaquePointer(source)),
+                              UnsafeMutablePointer<fftwf_complex>(OpaquePointer(output)))
+            output[-1] = output[size - 1]
+            output[size] = output[0]
+            if let peak { Self.hannKernel(o, lanes: lanes, accumulator, peak) } else { Self.hannKernel(o, lanes: lanes, accumulator, nil) }
+        } else {
+            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let w = UnsafePointer(windowLanes)
+            let inf = UnsafeMutableRawPointer(input).assumingMemoryBound(to: Float.self)
+            for j in 0..<lanes { inf[j] = xf[j] * w[j] }
+            fftwf_execute_dft(plan, UnsafeMutablePointer<fftwf_complex>(OpaquePointer(input)),
+                              UnsafeMutablePointer<fftwf_complex>(OpaquePointer(output)))
+            if let peak { Self.powerKernel(o, lanes: lanes, accumulator, peak) } else { Self.powerKernel(o, lanes: lanes, accumulator, nil) }
         }
         segmentCount += 1
+    }
+
+    // MARK: - Window and power kernels
+    //
+    // Both work on interleaved floats: lane j of the spectrum is Re or Im of bin j/2, and bin m±1 is
+    // lane j±2, so Hann's convolution is a plain 3-tap float FIR over lanes, and acc[j] += y[j]².
+    // Sixteen lanes (four SIMD4s) per step; `peak` is a constant after inlining into each call site.
+
+    private typealias F4 = SIMD4<Float>
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> F4 { UnsafeRawPointer(p).loadUnaligned(as: F4.self) }
+
+    @inline(__always)
+    private static func store(_ v: F4, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: F4.self) }
+
+    /// acc += p0…p3 (16 lanes at j); peak = max(peak, per-bin power) for the 8 bins at j/2.
+    @inline(__always)
+    private static func add(_ p0: F4, _ p1: F4, _ p2: F4, _ p3: F4, at j: Int,
+                            _ acc: UnsafeMutablePointer<Float>, _ peak: UnsafeMutablePointer<Float>?) {
+        store(load(acc + j) + p0, acc + j)
+        store(load(acc + j + 4) + p1, acc + j + 4)
+        store(load(acc + j + 8) + p2, acc + j + 8)
+        store(load(acc + j + 12) + p3, acc + j + 12)
+        if let peak {
+            let b0 = F4(p0[0], p0[2], p1[0], p1[2]) + F4(p0[1], p0[3], p1[1], p1[3])
+            let b1 = F4(p2[0], p2[2], p3[0], p3[2]) + F4(p2[1], p2[3], p3[1], p3[3])
+            let q0 = load(peak + j / 2), q1 = load(peak + j / 2 + 4)
+            store(q0.replacing(with: b0, where: b0 .> q0), peak + j / 2)
+            store(q1.replacing(with: b1, where: b1 .> q1), peak + j / 2 + 4)
+        }
+    }
+
+    /// Hann: y = X[m−1] + X[m+1] − 2X[m] = −4·Xw[m] (the ¹⁄₁₆ is in `powerScale`). The neighbours are
+    /// unaligned loads, the doubling a multiplication: in SSE2 the two FP add pipes are what this
+    /// loop waits on (three adds per four lanes), while loads and multiplications have room.
+    @inline(__always)
+    private static func hannKernel(_ o: UnsafePointer<Float>, lanes: Int,
+                                   _ acc: UnsafeMutablePointer<Float>, _ peak: UnsafeMutablePointer<Float>?) {
+        let two = F4(repeating: 2)
+        var j = 0
+        while j + 16 <= lanes {
+            let y0 = (load(o + j - 2) + load(o + j + 2)) - two * load(o + j)
+            let y1 = (load(o + j + 2) + load(o + j + 6)) - two * load(o + j + 4)
+            let y2 = (load(o + j + 6) + load(o + j + 10)) - two * load(o + j + 8)
+            let y3 = (load(o + j + 10) + load(o + j + 14)) - two * load(o + j + 12)
+            add(y0 * y0, y1 * y1, y2 * y2, y3 * y3, at: j, acc, peak)
+            j += 16
+        }
+        while j < lanes {  // the last lanes when 2·size is not a multiple of 16 (j is even here)
+            let yr = o[j - 2] + o[j + 2] - 2 * o[j], yi = o[j - 1] + o[j + 3] - 2 * o[j + 1]
+            acc[j] += yr * yr
+            acc[j + 1] += yi * yi
+            if let peak { peak[j / 2] = max(peak[j / 2], yr * yr + yi * yi) }
+            j += 2
+        }
+    }
+
+    /// Time-domain windows: acc += |X|² per lane.
+    @inline(__always)
+    private static func powerKernel(_ o: UnsafePointer<Float>, lanes: Int,
+                                    _ acc: UnsafeMutablePointer<Float>, _ peak: UnsafeMutablePointer<Float>?) {
+        var j = 0
+        while j + 16 <= lanes {
+            let x0 = load(o + j), x1 = load(o + j + 4), x2 = load(o + j + 8), x3 = load(o + j + 12)
+            add(x0 * x0, x1 * x1, x2 * x2, x3 * x3, at: j, acc, peak)
+            j += 16
+        }
+        while j < lanes {
+            let pr = o[j] * o[j], pi = o[j + 1] * o[j + 1]
+            acc[j] += pr
+            acc[j + 1] += pi
+            if let peak { peak[j / 2] = max(peak[j / 2], pr + pi) }
+            j += 2
+        }
     }
 
     /// Writes the averaged power per bin, DC centred, into `power` (which must hold `size` values).
@@ -136,9 +270,9 @@ public final class WelchPSD {
     public func spectrum(into power: UnsafeMutableBufferPointer<Float>) -> Bool {
         precondition(power.count >= size, "spectrum buffer holds \(power.count) values, needs \(size)")
         guard segmentCount > 0 else { return false }
-        let scale = Float(1 / (Double(segmentCount) * Double(size) * window.sumOfSquares))
+        let scale = Float(powerScale / (Double(segmentCount) * Double(size) * window.sumOfSquares))
         let half = size / 2
-        let acc = accumulator.baseAddress!
+        let acc = accumulator
         let out = power.baseAddress!
         // FFT order is 0…N−1 with negative frequencies in the upper half; shift DC to the middle.
         for i in 0..<size {
@@ -152,7 +286,7 @@ public final class WelchPSD {
     /// only one segment shows at its full power here). Nil without `peakHold` or before a segment.
     public func peakSpectrum() -> [Float]? {
         guard let peak, segmentCount > 0 else { return nil }
-        let scale = Float(1 / (Double(size) * window.sumOfSquares))
+        let scale = Float(powerScale / (Double(size) * window.sumOfSquares))
         let half = size / 2
         return (0..<size).map { peak[($0 + size - half) % size] * scale }
     }
