@@ -90,6 +90,7 @@ let package = Package(
             name: "Collector",
             dependencies: [
                 "CellwatchModel", "Detection", "Localization",
+                "DSP", "CZlib",   // dashboard: spectrum of evidence snippets (FFT), PNG encoding (zlib)
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,7 +98,8 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.copy("DashboardAssets")]
         ),
         .executableTarget(
             name: "cellwatch-collector",
@@ -124,7 +126,7 @@ let package = Package(
                                                         .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: [
-            "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector",
+            "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector", "CZlib",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
