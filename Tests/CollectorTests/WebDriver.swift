@@ -39,7 +39,7 @@ final class WebDriver: @unchecked Sendable {
         driver.standardError = FileHandle.nullDevice
         try driver.run()
         var ready = false
-        for _ in 0..<100 {
+        for _ in 0..<600 {   // up to a minute: chromedriver starts slowly on a loaded machine
             if let status = try? await Self.call("GET", base + "/status", nil, timeout: 2) as? [String: Any],
                status["ready"] as? Bool == true { ready = true; break }
             try await Task.sleep(for: .milliseconds(100))
