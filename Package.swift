@@ -92,6 +92,7 @@ let package = Package(
             name: "Collector",
             dependencies: [
                 "CellwatchModel", "Localization",
+                "DSP", "CZlib",   // dashboard: spectrum of evidence snippets (FFT), PNG encoding (zlib)
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -100,7 +101,8 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.copy("DashboardAssets")]
         ),
         .executableTarget(
             name: "cellwatch-collector",
@@ -128,7 +130,7 @@ let package = Package(
                                                         .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: [
-            "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector",
+            "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector", "CZlib",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),

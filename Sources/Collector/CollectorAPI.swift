@@ -76,7 +76,7 @@ public struct CollectorAPI: Sendable {
         "POST /api/v1/sensors/{id}/enable", "POST /api/v1/sensors/{id}/disable",
         "GET /api/v1/users", "POST /api/v1/users",
         "GET /api/v1/audit",
-    ]
+    ] + Dashboard.apiRoutes
 
     public let service: CollectorService
     public init(service: CollectorService) { self.service = service }
@@ -92,6 +92,7 @@ public struct CollectorAPI: Sendable {
             router.on(RouterPath(hbPath), method: method, use: handler)
         }
         let s = service
+        Dashboard(service: s).register(router, api: on)   // before the API routes: its cookie middleware covers them
 
         on(.get, "/healthz") { _, _ in
             try await s.checkStorage()

@@ -63,6 +63,8 @@ public struct CollectorConfigFile: Codable, Sendable, Equatable {
     public var logLevel: String?
     /// Alert webhooks: [{"url": "https://…", "secret": "…"}].
     public var webhooks: [WebhookTarget]?
+    /// Web dashboard (see `DashboardSettings`).
+    public var dashboard: DashboardConfigFile?
 
     public init() {}
 
@@ -117,6 +119,7 @@ public struct CollectorConfig: Sendable, Equatable {
             }
             v.capSender = x
         }
+        v.dashboard = try DashboardSettings(file: f.dashboard)
         settings = v
         webhooks = f.webhooks ?? []
         for (i, w) in webhooks.enumerated() {
@@ -146,7 +149,7 @@ public struct CollectorConfig: Sendable, Equatable {
         return CollectorSettings(limits: limits, sensorRatePerSecond: settings.sensorRatePerSecond,
                                  sensorBurst: settings.sensorBurst, sessionLifetime: settings.sessionLifetimeSeconds,
                                  heartbeatSeconds: settings.heartbeatSeconds, capSender: settings.capSender,
-                                 publicBaseURL: settings.publicBaseURL)
+                                 publicBaseURL: settings.publicBaseURL, dashboard: settings.dashboard)
     }
 }
 
@@ -161,6 +164,7 @@ public struct CollectorSettingsValues: Sendable, Equatable {
     public var sessionLifetimeSeconds = 12 * 3600.0
     public var publicBaseURL: String?
     public var capSender = "cellwatch-collector"
+    public var dashboard = DashboardSettings()
     public init() {}
 }
 

@@ -29,12 +29,14 @@ public struct CollectorSettings: Sendable {
     public var capSender: String
     /// Public base URL of the API (for CAP resource links), e.g. "https://collector.example/api/v1".
     public var publicBaseURL: String?
+    /// Web dashboard: Leaflet location, basemap tiles, map window.
+    public var dashboard: DashboardSettings
 
     public init(limits: IngestLimits = IngestLimits(), sensorRatePerSecond: Double = 5, sensorBurst: Int = 20,
                 loginRatePerSecond: Double = 0.2, loginBurst: Int = 10, sessionLifetime: TimeInterval = 12 * 3600,
                 heartbeatSeconds: Double = 15, staleAfter: TimeInterval = 600, localizationWindow: Int = 2000,
                 trackLimit: Int = 200, passwordRounds: Int = 210_000, capSender: String = "cellwatch-collector",
-                publicBaseURL: String? = nil) {
+                publicBaseURL: String? = nil, dashboard: DashboardSettings = DashboardSettings()) {
         self.limits = limits
         self.sensorRatePerSecond = sensorRatePerSecond
         self.sensorBurst = sensorBurst
@@ -48,6 +50,7 @@ public struct CollectorSettings: Sendable {
         self.passwordRounds = passwordRounds
         self.capSender = capSender
         self.publicBaseURL = publicBaseURL
+        self.dashboard = dashboard
     }
 }
 
