@@ -50,6 +50,10 @@ public struct DetectionConfiguration: Sendable {
     public var immediateAssignmentsPerSecondLimit = 2.0
     /// Counts over a shorter window say too little.
     public var minimumCountWindowSeconds = 5.0
+    /// A sensor's shorter counts of one cell (dwells of a second or two) within this many seconds are
+    /// added up into one rate. Provisional: long enough to gather 5 s from a sweep that returns to a
+    /// channel every 20–60 s, short enough that an old burst of traffic does not linger.
+    public var ccchCountWindowSeconds: TimeInterval = 300
 
     /// Margin beyond a known cell's range before "heard outside its area" fires. Provisional.
     public var areaMarginMeters = 3000.0

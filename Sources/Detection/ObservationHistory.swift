@@ -40,7 +40,36 @@ public struct ObservationHistory: Sendable {
     /// Channel measurements (energy per channel) per sensor and channel, bounded.
     public private(set) var channelMeasurements: [ChannelKey: [ChannelMeasurement]] = [:]
     public var maximumMeasurementsPerChannel = 128
+    /// Each emitter's CCCH counts (paging, assignments and the window they were counted over), per
+    /// sensor, newest last (bounded): a sensor hears a channel in dwells of a second or two, too short
+    /// for a rate on their own, so the CCCH-load check adds up the dwells of the last few minutes.
+    public private(set) var ccchCounts: [RecentKey: [CCCHCount]] = [:]
+    public var maximumCCCHCountsPerEmitter = 64
     private var recordsSincePrune = 0
+
+    public struct CCCHCount: Sendable, Hashable {
+        public var time: Date
+        public var paging: Int
+        public var assignments: Int
+        public var windowSeconds: Double
+        /// Observations added up (1 for one dwell).
+        public var observations = 1
+    }
+
+    /// Paging and assignment counts of `o`'s emitter heard by `o`'s sensor within `window` seconds before
+    /// `o` (itself included, once recorded), summed with the seconds they were counted over; nil when none.
+    public func ccchLoad(of o: CellObservation, window: TimeInterval) -> CCCHCount? {
+        guard let key = CellKey(o) else { return nil }
+        let list = ccchCounts[RecentKey(emitter: EmitterKey(key, o.channel), sensorID: o.sensorID)] ?? []
+        var sum = CCCHCount(time: o.time, paging: 0, assignments: 0, windowSeconds: 0, observations: 0)
+        for c in list where c.time <= o.time && o.time.timeIntervalSince(c.time) <= window {
+            sum.paging += c.paging
+            sum.assignments += c.assignments
+            sum.windowSeconds += c.windowSeconds
+            sum.observations += 1
+        }
+        return sum.observations > 0 ? sum : nil
+    }
 
     public struct RecentKey: Hashable, Sendable {
         public var emitter: EmitterKey
@@ -118,6 +147,13 @@ public struct ObservationHistory: Sendable {
         guard let key = CellKey(o) else { return }
         let emitter = EmitterKey(key, o.channel)
         recent[RecentKey(emitter: emitter, sensorID: o.sensorID)] = o
+        if let paging = o.pagingRequestCount, let assignments = o.immediateAssignmentCount,
+           let window = o.countWindowSeconds, window > 0 {
+            var list = ccchCounts[RecentKey(emitter: emitter, sensorID: o.sensorID), default: []]
+            if list.count >= maximumCCCHCountsPerEmitter { list.removeFirst() }
+            list.append(CCCHCount(time: o.time, paging: paging, assignments: assignments, windowSeconds: window))
+            ccchCounts[RecentKey(emitter: emitter, sensorID: o.sensorID)] = list
+        }
         if let (p, calibrated) = Self.power(o) {
             var list = powerHistory[emitter, default: []]
             if list.count >= maximumPowerSamplesPerEmitter { list.removeFirst() }
@@ -141,6 +177,7 @@ public struct ObservationHistory: Sendable {
             recordsSincePrune = 0
             let newest = o.time
             recent = recent.filter { newest.timeIntervalSince($0.value.time) <= recentRetention }
+            ccchCounts = ccchCounts.filter { newest.timeIntervalSince($0.value.last?.time ?? .distantPast) <= recentRetention }
         }
         if let fix = o.position {
             var list = sightings[EmitterKey(key, o.channel), default: []]

@@ -250,6 +250,36 @@ import Testing
         #expect(Self.evaluate(BlasterTrafficRule(), Fixture.gsm(paging: 319, assignments: 3)) == nil)
     }
 
+    @Test func shortDwellsOfOneSensorAddUpToARate() throws {
+        // A sweeping sensor hears the channel 2 s at a time: no dwell alone is long enough, three within
+        // the count window are (6 s: 40 pagings/s, 8 assignments/s like the simulated blaster).
+        let dwells = (0..<3).map { i in
+            Fixture.gsm(paging: 80, assignments: 16, window: 2, time: Fixture.t0.addingTimeInterval(Double(i) * 30))
+        }
+        #expect(Self.evaluate(BlasterTrafficRule(), dwells[0]) == nil)
+        let f = try #require(Self.evaluate(BlasterTrafficRule(), dwells[2], before: Array(dwells.prefix(2))))
+        #expect(f.reason == "paging 40.0/s (limit 20.0) and immediate assignment 8.0/s (limit 2.0) over 6 s in 3 observations")
+        #expect(f.weight == 0.40)
+        // Another sensor's dwells, or dwells older than the count window, are not added.
+        let other = dwells.prefix(2).map { o -> CellObservation in
+            var o = o
+            o.sensorID = "car-2"
+            return o
+        }
+        #expect(Self.evaluate(BlasterTrafficRule(), dwells[2], before: other) == nil)
+        let old = dwells.prefix(2).map { o -> CellObservation in
+            var o = o
+            o.time = o.time.addingTimeInterval(-DetectionConfiguration().ccchCountWindowSeconds - 61)
+            return o
+        }
+        #expect(Self.evaluate(BlasterTrafficRule(), dwells[2], before: old) == nil)
+        // A busy real cell stays below the limits however many dwells are added.
+        let busy = (0..<10).map { i in
+            Fixture.gsm(paging: 30, assignments: 3, window: 2, time: Fixture.t0.addingTimeInterval(Double(i) * 20))
+        }
+        #expect(Self.evaluate(BlasterTrafficRule(), busy[9], before: Array(busy.prefix(9))) == nil)
+    }
+
     // MARK: AREA_WITH_SINGLE_CELL
 
     @Test func aLACWithOneCellOverManyObservationsIsFlagged() throws {
