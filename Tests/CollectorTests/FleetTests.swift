@@ -138,10 +138,14 @@ struct FleetTests {
             total.duplicates += ra.duplicates + rb.duplicates
 
             // Two sensors raise a new emitter at the same moment, one through each instance.
+            // A new emitter: its own identity and channel, and the id the collector derives from them.
             var fromS1 = a.suspect(sensor: "s1")
+            fromS1.identity.cellId = 40000 + round
+            fromS1.channel = .arfcn(ARFCN(61))
             fromS1.id = "GSM:262-1-4711-\(40000 + round)@ARFCN 61"
-            var fromS2 = a.suspect(sensor: "s2")
-            fromS2.id = fromS1.id
+            #expect(fromS1.id == EmitterKey(fromS1).description)
+            var fromS2 = fromS1
+            fromS2.sensors = ["s2"]
             let r1 = try a.report(observations: 0, suspects: [SuspectRecord(id: "n\(round)", suspect: fromS1)], evidence: [])
             let r2 = try a.report(observations: 0, suspects: [SuspectRecord(id: "n\(round)", suspect: fromS2)], evidence: [],
                                   sensor: "s2")
