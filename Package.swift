@@ -3,6 +3,12 @@
 // Targets and their allowed imports follow ../shared/DESIGN.md ("Targets").
 import PackageDescription
 
+/// The signal-processing targets are optimised in debug builds too. At -Onone their per-sample loops
+/// run 20–50 times slower, which made every test that plays a simulated scene through the receivers
+/// (and the sensor binary the end-to-end tests start) too slow for CI; -O keeps -enable-testing and
+/// debug info, so `@testable import` and the debugger still work.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Cellwatch",
     platforms: [.macOS(.v15)],
@@ -49,17 +55,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "CellwatchModel", dependencies: ["CZlib"]),
-        .target(name: "DSP", dependencies: ["CFFTW"]),
-        .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"]),
-        .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"]),
+        .target(name: "DSP", dependencies: ["CFFTW"], swiftSettings: optimisedInDebug),
+        .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"], swiftSettings: optimisedInDebug),
+        .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"], swiftSettings: optimisedInDebug),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
-        .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"]),
+        .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"], swiftSettings: optimisedInDebug),
         // LTE receiver: Phy/ (PSS/SSS search, CFO, CRS, PBCH), Coding/ (TS 36.212), Protocol/ (MIB).
-        .target(name: "LTE", dependencies: ["DSP", "CellwatchModel"]),
+        .target(name: "LTE", dependencies: ["DSP", "CellwatchModel"], swiftSettings: optimisedInDebug),
         // RF scene synthesis: GSM/LTE transmitters, propagation, impairments, scenarios, SimulatedDevice.
         .target(name: "Simulation", dependencies: ["GSM", "LTE", "Radio", "DSP", "CellwatchModel",
                                                    .product(name: "Yams", package: "Yams")],
-                resources: [.copy("Scenarios")]),
+                resources: [.copy("Scenarios")], swiftSettings: optimisedInDebug),
         // Baseline, rules and scoring: pure functions over observations, clock injected.
         .target(name: "Detection", dependencies: ["CellwatchModel"]),
         // The field daemon: survey loop, GPS, spool, uploader, evidence, sd_notify, metrics.
@@ -78,7 +84,7 @@ let package = Package(
             ]
         ),
         // Emitter position from (sensor position, received power) sightings; moving-emitter tracking.
-        .target(name: "Localization", dependencies: ["CellwatchModel"]),
+        .target(name: "Localization", dependencies: ["CellwatchModel"], swiftSettings: optimisedInDebug),
         .executableTarget(
             name: "cellwatch",
             dependencies: [
