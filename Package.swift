@@ -138,6 +138,8 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: [
             "Collector", "CellwatchModel", "TestSupport", "cellwatch-collector", "CZlib",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            // WebDriver client for the browser tests (chromedriver's headers defeat Linux URLSession).
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import NIOCore
 
 /// A W3C WebDriver client (https://www.w3.org/TR/webdriver2/) for Debian's chromedriver driving a
 /// headless Chromium: just the commands the dashboard tests need, spoken as HTTP/JSON directly.
@@ -131,19 +133,25 @@ final class WebDriver: @unchecked Sendable {
         try await Self.call(method, base + "/session/" + session + path, body, timeout: 120)
     }
 
+    /// One WebDriver command. Through AsyncHTTPClient, not URLSession: chromedriver writes its header
+    /// lines without a space after the colon (`Content-Length:250`), which Linux Foundation's URLSession
+    /// rejects ("Failed writing header").
     static func call(_ method: String, _ url: String, _ body: Any?, timeout: Double) async throws -> Any {
-        var req = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
-        req.httpMethod = method
+        var req = HTTPClientRequest(url: url)
+        req.method = .RAW(value: method)
         if let body {
-            req.httpBody = try JSONSerialization.data(withJSONObject: body)
-            req.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+            let data = try JSONSerialization.data(withJSONObject: body)
+            req.body = .bytes(ByteBuffer(bytes: data))
+            req.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         }
-        let (data, response) = try await fetch(req)
+        let response = try await HTTPClient.shared.execute(req, timeout: .milliseconds(Int64(timeout * 1000)))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let data = Data(bytes.readableBytesView)
         let json = (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any]
         let value = json?["value"] ?? NSNull()
-        if let r = response as? HTTPURLResponse, r.statusCode >= 400 {
+        if response.status.code >= 400 {
             let v = value as? [String: Any]
-            throw Failure(description: "WebDriver \(method) \(url): \(r.statusCode) \(v?["error"] ?? "") \(String(describing: v?["message"] ?? String(decoding: data.prefix(300), as: UTF8.self)).prefix(400))")
+            throw Failure(description: "WebDriver \(method) \(url): \(response.status.code) \(v?["error"] ?? "") \(String(describing: v?["message"] ?? String(decoding: data.prefix(300), as: UTF8.self)).prefix(400))")
         }
         return value
     }

@@ -78,12 +78,15 @@ async function setupHeader() {
 // Offline basemap: a graticule whose spacing follows the zoom, with labels at the edges.
 function graticuleLayer(map) {
   const layer = L.layerGroup();
-  const steps = [10, 5, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005];
+  const steps = [90, 45, 30, 20, 10, 5, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005];
   function draw() {
     layer.clearLayers();
     const b = map.getBounds();
     const span = Math.max(b.getNorth() - b.getSouth(), b.getEast() - b.getWest());
-    const step = steps.find((s) => span / s <= 12) || steps[steps.length - 1];
+    // A zoomed-out view spans more than 360° of longitude (the world repeats): the coarsest step then,
+    // never the finest, which would add millions of lines and freeze the page.
+    const step = steps.find((s) => span / s <= 12) || steps[0];
+    if (!(span > 0) || span / step > 60) return;
     const digits = Math.max(0, Math.ceil(-Math.log10(step)));
     const style = { color: "#5b6b82", weight: 1, opacity: 0.5, interactive: false };
     for (let lat = Math.floor(b.getSouth() / step) * step; lat <= b.getNorth(); lat += step) {
