@@ -80,13 +80,17 @@ public final class HackRFDevice: RadioDevice {
     public func tune(to frequency: Hertz) throws(RadioError) {
         let hz = UInt64(max(0, frequency.value.rounded()))
         do throws(USBRadioError) {
-            guard let r = radio else { throw .unplugged(device: deviceName) }
+            // After an unplug this is where the radio comes back: reopened, settings reapplied.
+            let r = try connected()
             try r.setFrequency(hz)
             settings.frequency = hz
             segment += 1
             // Samples already in the ring were taken at the old frequency.
             r.ring?.discardPending()
-        } catch { throw error.radioError }
+        } catch {
+            if case .unplugged = error { dropRadio() }
+            throw error.radioError
+        }
     }
 
     /// Stops the stream and closes the device (the receiver is turned off).

@@ -4,7 +4,7 @@
 //   usbradio-probe info [--serial S]
 //   usbradio-probe bench [--seconds S]
 //   usbradio-probe receive --serial S --frequency HZ --rate SPS --lna DB --vga DB --amp 0|1
-//                  --samples N --out FILE.cs8 [--block N] [--pause-ms MS] [--resume]
+//                  --samples N --out FILE.cs8 [--block N] [--pause-ms MS] [--ring-bytes N] [--resume [--retune]]
 //
 // `receive` writes the samples back as int8 pairs (the int8 → float conversion is exact, so the file
 // must equal what the device streamed), then prints one summary line.
@@ -26,7 +26,7 @@ var flags: Set<String> = []
 var i = 0
 while i < args.count {
     let key = args[i]
-    if key == "--resume" { flags.insert(key); i += 1; continue }
+    if key == "--resume" || key == "--retune" { flags.insert(key); i += 1; continue }
     guard key.hasPrefix("--"), i + 1 < args.count else { die("bad argument \(key)") }
     options[String(key.dropFirst(2))] = args[i + 1]
     i += 2
@@ -80,6 +80,16 @@ case "receive":
             errors.append(error.description)
             if !flags.contains("--resume") || errors.count > 200 { break }
             usleep(50_000)
+            // --retune: come back through tune(to:) (the survey loop's path) rather than read.
+            while flags.contains("--retune") && errors.count <= 200 {
+                do throws(RadioError) {
+                    try device.tune(to: Hertz(Double(settings.frequency)))
+                    break
+                } catch {
+                    errors.append(error.description)
+                    usleep(50_000)
+                }
+            }
             continue
         }
         if block.overflow { overflowBlocks += 1 }

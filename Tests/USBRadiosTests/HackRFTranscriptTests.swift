@@ -217,20 +217,22 @@ struct HackRFTranscriptTests {
 
     /// Unplug mid-stream: a clear error, then (the device back 300 ms later) the same serial is found,
     /// the settings are sent again and samples flow from a fresh stream.
-    @Test func unplugSurfacesAndStreamResumesOnReplug() throws {
-        let dir = TestSupport.temporaryDirectory("usb-unplug")
+    /// `retune`: the radio comes back through `tune(to:)` (the survey loop's path), else through `read`.
+    @Test(arguments: [false, true]) func unplugSurfacesAndStreamResumesOnReplug(retune: Bool) throws {
+        let dir = TestSupport.temporaryDirectory("usb-unplug-\(retune)")
         let out = dir.appendingPathComponent("o.cs8").path
         let r = try USBShim.runUnderShim(Self.probe, [
             "receive", "--serial", USBShim.serial, "--out", out, "--frequency", "947600000", "--rate", "20000000",
             "--lna", "16", "--vga", "20", "--samples", "3000000", "--resume",
-        ], env: ["USBSHIM_UNPLUG_AFTER_BYTES": "4194304", "USBSHIM_REPLUG_AFTER_MS": "300"], scratch: dir, label: "ours")
+        ] + (retune ? ["--retune"] : []), env: ["USBSHIM_UNPLUG_AFTER_BYTES": "4194304", "USBSHIM_REPLUG_AFTER_MS": "300"], scratch: dir, label: "ours")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("samples 3000000"), "\(r.stdout)")
         #expect(r.stdout.contains("error HackRF One \(USBShim.serial): device unplugged or reset (LIBUSB_ERROR_NO_DEVICE)"), "\(r.stdout)")
         #expect(r.transcript.contains("unplug \(USBShim.serial)"))
         #expect(r.transcript.contains("replug \(USBShim.serial)"))
-        // Settings applied twice: at open and after the replug.
+        // Settings applied twice: at open and after the replug (and the frequency once more when retuned).
         #expect(r.transcript.filter { $0.hasPrefix("ctrl 40 06 ") }.count == 2)
+        #expect(r.transcript.filter { $0.hasPrefix("ctrl 40 10 ") }.count == (retune ? 3 : 2))
         // Before the unplug the pattern from 0; after it, the new stream's pattern from 0 again.
         let idx = USBShim.wordIndices(FileManager.default.contents(atPath: out) ?? Data())
         let restart = (1..<idx.count).first { idx[$0] != idx[$0 - 1] &+ 1 }
