@@ -25,13 +25,30 @@ enum USBShim {
         let cflags = (try? run("/usr/bin/pkg-config", ["--cflags", "libusb-1.0"]).stdout
             .split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { !$0.isEmpty }) ?? ["-I/usr/include/libusb-1.0"]
+        guard let compiler = cCompiler else {
+            return .failure(Failure(description: "no C compiler to build the libusb shim: set CC, or install gcc; the Swift toolchain's clang was not found either"))
+        }
         do {
-            let r = try run("/usr/bin/cc", ["-shared", "-fPIC", "-O2", "-Wall", "-o", out] + cflags + sources + ["-lpthread"])
+            let r = try run(compiler, ["-shared", "-fPIC", "-O2", "-Wall", "-o", out] + cflags + sources + ["-lpthread"])
             guard r.status == 0 else { return .failure(Failure(description: "cc failed building the libusb shim: \(r.stderr)")) }
         } catch {
             return .failure(Failure(description: "cannot run cc to build the libusb shim: \(error)"))
         }
         return .success(out)
+    }()
+
+    /// $CC, the system cc, or the clang that ships with the Swift toolchain (a fresh Debian with only
+    /// Swift's own dependencies has no gcc, but the toolchain's clang builds a shared library fine).
+    static let cCompiler: String? = {
+        let fm = FileManager.default
+        var candidates: [String] = []
+        if let cc = ProcessInfo.processInfo.environment["CC"], !cc.isEmpty { candidates.append(cc) }
+        candidates.append("/usr/bin/cc")
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            candidates.append("\(dir)/clang")
+        }
+        candidates += ["/opt/swift/usr/bin/clang", "/usr/bin/clang"]
+        return candidates.first { fm.isExecutableFile(atPath: $0) }
     }()
 
     /// A vendor tool from Debian's `hackrf` package; nil (with the reason recorded) when missing.
