@@ -21,7 +21,7 @@ enum USBShim {
         let dir = TestSupport.temporaryDirectory("usbshim-lib")
         let out = dir.appendingPathComponent("libusbshim.so").path
         let src = TestSupport.packageRoot.appendingPathComponent("Tests/USBShim")
-        let sources = ["libusb_shim.c", "model_hackrf.c"].map { src.appendingPathComponent($0).path }
+        let sources = ["libusb_shim.c", "model_hackrf.c", "model_rtl2832u.c"].map { src.appendingPathComponent($0).path }
         let cflags = (try? run("/usr/bin/pkg-config", ["--cflags", "libusb-1.0"]).stdout
             .split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { !$0.isEmpty }) ?? ["-I/usr/include/libusb-1.0"]

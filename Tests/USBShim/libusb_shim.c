@@ -64,6 +64,7 @@ static int realtime;
 
 static const shim_model *const shim_models[] = {
     &shim_model_hackrf_one,
+    &shim_model_rtl2832u_r820t,
     NULL,
 };
 
@@ -572,6 +573,18 @@ typedef struct {
 
 static pending_entry pending[MAX_PENDING];
 static int pending_count;
+
+// Zero-copy (kernel-mapped) buffers: not offered, as on kernels without usbfs mmap; callers fall back
+// to their own buffers (librtlsdr does).
+unsigned char *LIBUSB_CALL libusb_dev_mem_alloc(libusb_device_handle *h, size_t length) {
+    (void)h; (void)length;
+    return NULL;
+}
+
+int LIBUSB_CALL libusb_dev_mem_free(libusb_device_handle *h, unsigned char *buffer, size_t length) {
+    (void)h; (void)buffer; (void)length;
+    return LIBUSB_ERROR_NOT_SUPPORTED;
+}
 
 struct libusb_transfer *LIBUSB_CALL libusb_alloc_transfer(int iso_packets) {
     size_t size = sizeof(struct libusb_transfer) + (size_t)(iso_packets > 0 ? iso_packets : 0) *
