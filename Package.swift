@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Collector", targets: ["Collector"]),
         .executable(name: "cellwatch-collector", targets: ["cellwatch-collector"]),
         .library(name: "Localization", targets: ["Localization"]),
+        .library(name: "USBRadios", targets: ["USBRadios"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,6 +58,8 @@ let package = Package(
         .target(name: "CellwatchModel", dependencies: ["CZlib"]),
         .target(name: "DSP", dependencies: ["CFFTW"], swiftSettings: optimisedInDebug),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"], swiftSettings: optimisedInDebug),
+        // HackRF One (and later RTL2832U) driven directly over libusb; the only CLibUSB user.
+        .target(name: "USBRadios", dependencies: ["Radio", "CLibUSB", "CellwatchModel"]),
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"], swiftSettings: optimisedInDebug),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
         .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"], swiftSettings: optimisedInDebug),
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "Sensor",
             dependencies: [
-                "Survey", "Radio", "DSP", "GSM", "Detection", "Simulation", "CellwatchModel",
+                "Survey", "Radio", "DSP", "GSM", "Detection", "Simulation", "CellwatchModel", "USBRadios",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -88,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "cellwatch",
             dependencies: [
-                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Sensor", "Simulation", "LTE",
+                "Survey", "Radio", "CellwatchModel", "GSM", "Detection", "Sensor", "Simulation", "LTE", "USBRadios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -150,6 +153,11 @@ let package = Package(
         .testTarget(name: "LTETests", dependencies: ["LTE", "DSP", "Radio", "CellwatchModel", "TestSupport"]),
         // Runs the built `cellwatch` binary as a user would: output, messages and exit status.
         .testTarget(name: "CLITests", dependencies: ["cellwatch", "TestSupport"]),
+        // USB drivers under the recording libusb shim (Tests/USBShim, built by the tests with cc):
+        // the vendors' tools and our driver (through usbradio-probe) must leave the same transcript.
+        .executableTarget(name: "usbradio-probe", dependencies: ["USBRadios", "Radio", "CellwatchModel", "DSP"],
+                          path: "Tests/USBRadioProbe"),
+        .testTarget(name: "USBRadiosTests", dependencies: ["USBRadios", "Radio", "TestSupport", "usbradio-probe", "cellwatch", "DSP"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,9 @@ public enum RadioError: Error, Equatable, Sendable, CustomStringConvertible {
     case notSupported(String)
     /// Reading failed part way (I/O error, device gone).
     case io(path: String, reason: String)
+    /// A USB radio went away (unplugged, reset, or refused further requests). The stream may resume
+    /// when the same device is back.
+    case deviceGone(device: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum RadioError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badArguments(let what): what
         case .notSupported(let what): what
         case .io(let path, let reason): "\(path): read failed: \(reason)"
+        case .deviceGone(let device, let reason): "\(device): \(reason)"
         }
     }
 }

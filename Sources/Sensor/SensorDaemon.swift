@@ -7,6 +7,7 @@ import Logging
 import Radio
 import ServiceLifecycle
 import Simulation
+import USBRadios
 
 /// Opens the radio a `DeviceSpec` names.
 public enum DeviceFactory {
@@ -22,8 +23,10 @@ public enum DeviceFactory {
             } catch {
                 throw SensorError("sim:\(scenario): \(error)")
             }
-        case .hackrf, .rtlsdr:
-            throw SensorError("\(spec): no USB SDR driver is built into this cellwatch yet; use file:PATH or sim:SCENARIO")
+        case .hackrf(let serial):
+            do { return try HackRFDevice(spec: serial) } catch { throw SensorError(error.description) }
+        case .rtlsdr:
+            throw SensorError("\(spec): the RTL-SDR driver is not built into this cellwatch yet; use hackrf[:SERIAL], file:PATH or sim:SCENARIO")
         }
     }
 }

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import USBRadios
+
+struct Devices: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List the attached SDRs: device spec, serial number, firmware version, USB speed.",
+        discussion: """
+            One line per HackRF or RTL-SDR found on USB, starting with the spec --device accepts:
+              hackrf:0000000000000000a06063c8234e925f  HackRF One, firmware 2022.09.1 (USB API 1.06), USB high (480 Mbit/s), bus 001/004
+            A device this user may not open is still listed, with what to do about it.
+            """
+    )
+
+    @Flag(name: .long, help: "One JSON object per device.")
+    var json = false
+
+    func run() throws {
+        let found: [USBRadioInfo]
+        do { found = try USBRadioCatalog.attached() } catch { fail(error.description) }
+        if found.isEmpty && !json {
+            print("no SDR attached (looked for HackRF One/Jawbreaker/rad1o and RTL2832U dongles)")
+            return
+        }
+        var index: [SDRKind: Int] = [:]
+        for d in found {
+            let n = index[d.radio.kind, default: 0]
+            index[d.radio.kind] = n + 1
+            var firmware: String?
+            var problem = d.openError?.description
+            if d.radio.kind == .hackrf, problem == nil {
+                do {
+                    let radio = try HackRFOne(serial: d.serial)
+                    firmware = "\(try radio.firmwareVersion()) (USB API \(String(format: "%x.%02x", d.bcdDevice >> 8, d.bcdDevice & 0xff)))"
+                    radio.close()
+                } catch {
+                    problem = error.description
+                }
+            }
+            let spec = d.radio.kind == .hackrf ? (d.serial.map { "hackrf:\($0)" } ?? "hackrf") : "rtlsdr:\(n)"
+            if json {
+                var o: [String: Any] = ["type": "device", "spec": spec, "model": d.radio.model, "kind": d.radio.kind.rawValue,
+                                        "bus_address": d.busAddress, "usb_speed": d.speed.description,
+                                        "bcd_device": String(format: "%04x", d.bcdDevice)]
+                if let s = d.serial { o["serial"] = s }
+                if let f = firmware { o["firmware"] = f }
+                if let p = problem { o["problem"] = p }
+                let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                var line = "\(spec)  \(d.radio.model)"
+                if let f = firmware { line += ", firmware \(f)" }
+                line += ", USB \(d.speed), bus \(d.busAddress)"
+                if let p = problem { line += "; \(p)" }
+                print(line)
+            }
+        }
+    }
+}
