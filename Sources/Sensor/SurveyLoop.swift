@@ -541,8 +541,9 @@ public final class SurveyLoop: @unchecked Sendable {
                     "suspect": "\(suspect.id)", "score": "\(Int(suspect.score))", "severity": "\(suspect.severity)"])
             }
         }
-        scheduler.recordDecode(carriers: targets.map { CarrierKey(rat: .gsm, band: .gsm($0.band), channel: $0.arfcn) } + lteTargets.map(\.key),
-                               identified: identified)
+        // Every carrier chosen counts as tried, even one left out above (its nominal frequency at the very
+        // edge of the span), so that it cannot hold the scheduler's first place for ever.
+        scheduler.recordDecode(carriers: keys, identified: identified)
         stats.cellsDecoded += decoded
         stats.observations += decoded
         metrics.recordCellsDecoded(decoded)
@@ -550,7 +551,8 @@ public final class SurveyLoop: @unchecked Sendable {
         metrics.setSamplesPerSecond(Double(source.samplesRead) / elapsed)
         try spool.append(records)
         logger.debug("dwell", metadata: ["centre_hz": "\(dwellCentre.map { String(Int($0.value)) } ?? "-")", "reason": "\(reason.rawValue)",
-                                         "carriers": "\(targets.count + lteTargets.count)", "cells": "\(decoded)", "records": "\(records.count)",
+                                         "carriers": "\(targets.count + lteTargets.count)",
+                                         "channels": "\(keys.map { "\($0.rat == .lte ? "E" : "")\($0.channel)" }.joined(separator: ","))", "cells": "\(decoded)", "records": "\(records.count)",
                                          "seconds": "\(String(format: "%.2f", monotonic() - started))",
                                          // After the commit returned: these IDs are durable (crash tests check them).
                                          "time": "\(ReportCoding.formatDate(now))", "ids": "\(records.map(\.id).joined(separator: ","))"])

@@ -158,6 +158,8 @@ public struct SurveyScheduler: Sendable {
 
     // MARK: deciding
 
+    /// The next action. The caller reports every decode dwell with `recordDecode` (every carrier it was
+    /// given, decoded or not), else the same carriers come first again.
     public mutating func next() -> Action {
         guard looksEnabled else { return nextSweep() }
         // 1. New or changed carriers, right away.
