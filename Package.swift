@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "Sensor",
             dependencies: [
-                "Survey", "Radio", "DSP", "GSM", "Detection", "Simulation", "CellwatchModel", "USBRadios",
+                "Survey", "Radio", "DSP", "GSM", "LTE", "Detection", "Simulation", "CellwatchModel", "USBRadios",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "SurveyTests", dependencies: ["Survey", "Radio", "DSP", "CellwatchModel", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CellwatchModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "GSM", "Radio", "DSP", "CellwatchModel", "TestSupport", "Survey", "LTE"]),
-        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Simulation", "CellwatchModel", "Radio", "Detection", "GSM", "Survey", "DSP", "TestSupport", "cellwatch", "Collector",
+        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Simulation", "CellwatchModel", "Radio", "Detection", "GSM", "LTE", "Survey", "DSP", "TestSupport", "cellwatch", "Collector",
                                                         .product(name: "Crypto", package: "swift-crypto"),
                                                         .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),

@@ -31,6 +31,26 @@ public struct CellObservation: Hashable, Sendable, Codable {
     /// BCCH allocation from SI2 (and SI2bis/2ter when decoded); nil when SI2 was not decoded.
     public var neighbourARFCNs: [ARFCN]?
 
+    // MARK: LTE broadcast (SIB1, SIB3, SIB5, SIB6, SIB7; raw field values, nil where not decoded)
+
+    /// cellBarred of SIB1 (TS 36.331 §6.2.2).
+    public var cellBarred: Bool? = nil
+    /// cellReselectionPriority of the serving E-UTRA frequency, SIB3 (0 lowest … 7 highest; TS 36.304 §5.2.4.1).
+    public var servingReselectionPriority: Int? = nil
+    /// threshServingLow of SIB3 (0–31, × 2 dB): below it the UE may reselect to a lower-priority RAT
+    /// (TS 36.304 §5.2.4.5).
+    public var threshServingLow: Int? = nil
+    /// The cellReselectionPriority of each SIB5 inter-frequency E-UTRA carrier that has one.
+    public var eutraNeighbourPriorities: [Int]? = nil
+    /// The cellReselectionPriority of each SIB6 UTRA carrier that has one.
+    public var utraPriorities: [Int]? = nil
+    /// The cellReselectionPriority of each SIB7 GERAN carrier group that has one (nil: SIB7 not decoded).
+    public var geranPriorities: [Int]? = nil
+    /// threshX-High (0–31, × 2 dB) of the SIB7 GERAN group with the highest priority.
+    public var geranThreshXHigh: Int? = nil
+    /// threshX-Low (0–31, × 2 dB) of that group.
+    public var geranThreshXLow: Int? = nil
+
     // MARK: CCCH load over the observation window
 
     /// Paging request messages (types 1–3) counted on the CCCH during the window.

@@ -145,6 +145,13 @@ public struct DetectionConfiguration: Sendable {
     public var undecodedMinimumCount = 3
     public var undecodedMinimumSpanSeconds: TimeInterval = 60
 
+    // MARK: LTE reselection
+
+    /// SIB3 threshServingLow (raw, × 2 dB) from which the serving LTE cell counts as "low" nearly
+    /// everywhere (TS 36.304 §5.2.4.5): 20 = 40 dB above q-RxLevMin, i.e. below about −84 dBm RSRP at the
+    /// usual −124 dBm minimum. Provisional.
+    public var lteThreshServingLowLimit = 20
+
     public init() {}
 }
 

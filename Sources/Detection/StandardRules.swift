@@ -22,6 +22,7 @@ public enum StandardRules {
         PowerJumpRule(),
         ChannelOutsideOperatorRangeRule(),
         JamAndDowngradeRule(),
+        LTEPrefersGSMRule(),
     ]
 
     /// The checks on channel measurements (energy with or without a decoded cell).

@@ -113,6 +113,13 @@ public struct SensorConfig: Sendable, Equatable {
     public var gsmtap: String?
     /// Seconds of IQ around a suspect's carrier kept as evidence.
     public var evidenceSnippetSeconds: Double
+    /// Survey scheduling (`SurveyScheduler`): PSD-only look per step (0 = the old sweep of full dwells),
+    /// the power rise that makes a carrier "changed", when an unheard carrier is forgotten, and how often
+    /// a suspect's carrier is decoded again.
+    public var lookSeconds: Double = 0.02
+    public var powerJumpDB: Double = 10
+    public var carrierForgetSeconds: Double = 30
+    public var suspectRevisitSeconds: Double = 5
 
     public init(sensorID: String, device: DeviceSpec, bands: [Band] = Band.surveyDefaults, dwellSeconds: Double = 1,
                 suspectDwellSeconds: Double = 4, collectorURL: URL, tokenFile: String, keyFile: String? = nil,
@@ -212,6 +219,16 @@ public struct SensorConfig: Sendable, Equatable {
         let dwell = try c.double("sensor.dwell_seconds", default: 1, in: 0.05...60, unit: "seconds")
         let suspectDwell = try c.double("sensor.suspect_dwell_seconds", default: 4, in: 0.05...600, unit: "seconds")
         let snippet = try c.double("evidence.snippet_seconds", default: 0.1, in: 0.01...2, unit: "seconds")
+        let look = try c.double("sensor.look_seconds", default: 0.02, in: 0...1, unit: "seconds")
+        if look > 0 && look < 0.005 {
+            throw .invalid(key: "sensor.look_seconds", problem: "\(look) seconds is too short for a spectrum (0 turns looks off, else 0.005–1)")
+        }
+        if look >= dwell {
+            throw .invalid(key: "sensor.look_seconds", problem: "\(look) seconds is not shorter than sensor.dwell_seconds (\(dwell)); a look is a short PSD between decode dwells")
+        }
+        let powerJump = try c.double("sensor.power_jump_db", default: 10, in: 3...60, unit: "dB")
+        let forget = try c.double("sensor.carrier_forget_seconds", default: 30, in: 1...86_400, unit: "seconds")
+        let suspectRevisit = try c.double("sensor.suspect_revisit_seconds", default: 5, in: 0.5...3600, unit: "seconds")
 
         guard let urlText = try c.string("collector.url") else { throw .missing(key: "collector.url") }
         guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
@@ -274,6 +291,10 @@ public struct SensorConfig: Sendable, Equatable {
                             spoolMaxBytes: Int64(spoolMax), uploadBatchSize: batch, uploadIntervalSeconds: interval,
                             metricsTextfile: metrics, gsmtap: gsmtap, evidenceSnippetSeconds: snippet)
         config.uploadTimeoutSeconds = timeout
+        config.lookSeconds = look
+        config.powerJumpDB = powerJump
+        config.carrierForgetSeconds = forget
+        config.suspectRevisitSeconds = suspectRevisit
         config.uploadMaxBackoffSeconds = maxBackoff
         return config
     }

@@ -4,6 +4,7 @@ import DSP
 import Foundation
 import GSM
 import Logging
+import LTE
 import Radio
 import Survey
 
@@ -112,9 +113,91 @@ public struct CarrierResult: Sendable {
     }
 }
 
+/// What the LTE receiver gave for one cell on an LTE carrier of one dwell.
+public struct LTECarrierResult: Sendable {
+    public var key: CarrierKey
+    public var frequency: Hertz
+    public var offset: Double
+    /// The carrier's power in the dwell's spectrum.
+    public var powerDBFS: Decibels?
+    public var report: LTECellReport
+
+    /// The SI-RNTI transport blocks as evidence messages (broadcast only: no subscriber identities).
+    public var messages: [DecodedMessage] {
+        report.systemInformation.map { b in
+            let name: String
+            switch b.message {
+            case .success(.systemInformationBlockType1): name = "SystemInformationBlockType1"
+            case .success(.systemInformation(let si)): name = "SystemInformation (" + si.blocks.map(Self.blockName).joined(separator: ", ") + ")"
+            case .success(.messageClassExtension): name = "messageClassExtension"
+            case .failure(let e): name = "undecoded (\(e))"
+            }
+            return DecodedMessage(frameNumber: report.sfn ?? 0, channel: "DL-SCH", name: name,
+                                  l2Hex: b.payload.map { String(format: "%02x", $0) }.joined(), fieldsJSON: nil)
+        }
+    }
+
+    static func blockName(_ b: SystemInformation.Block) -> String {
+        switch b {
+        case .sib2: "SIB2"
+        case .sib3: "SIB3"
+        case .sib4: "SIB4"
+        case .sib5: "SIB5"
+        case .sib6: "SIB6"
+        case .sib7: "SIB7"
+        case .sib9: "SIB9"
+        case .sib10: "SIB10"
+        case .sib11: "SIB11"
+        case .later(let k): "SIB\(12 + k)"
+        case .sib8NotDecoded: "SIB8"
+        }
+    }
+
+    /// The cell as a `CellObservation`: nil until SIB1 gives its identity (PLMN, TAC, ECI). The
+    /// reselection priorities come from SIB3/5/6/7 when the capture held them.
+    public func observation(sensorID: String, time: Date, position: GeoFix?) -> CellObservation? {
+        guard let sib1 = report.sib1, let mcc = sib1.mcc, let mnc = sib1.mnc else { return nil }
+        let cfo = report.carrierOffset.value
+        var o = CellObservation(
+            rat: .lte, channel: .earfcn(EARFCN(key.channel)),
+            identity: CellIdentity(mcc: mcc, mnc: mnc, areaCode: sib1.trackingAreaCode, cellId: sib1.cellIdentity, pci: report.pci),
+            powerDBFS: powerDBFS ?? report.rsrp, snrDB: report.sinr,
+            carrierOffset: Hertz(cfo), carrierOffsetPPM: frequency.value > 0 ? cfo / frequency.value * 1e6 : nil,
+            frequencyCalibrated: false, sensorID: sensorID, position: position, time: time)
+        o.cellBarred = sib1.cellBarred
+        for b in report.systemInformationBlocks {
+            switch b {
+            case .sib3(let s3):
+                o.servingReselectionPriority = s3.cellReselectionPriority
+                o.threshServingLow = s3.threshServingLow
+            case .sib5(let s5):
+                o.eutraNeighbourPriorities = s5.carriers.compactMap(\.cellReselectionPriority)
+            case .sib6(let s6):
+                o.utraPriorities = (s6.fdd + s6.tdd).compactMap(\.cellReselectionPriority)
+            case .sib7(let s7):
+                o.geranPriorities = s7.carrierGroups.compactMap(\.cellReselectionPriority)
+                if let top = s7.carrierGroups.filter({ $0.cellReselectionPriority != nil })
+                    .max(by: { ($0.cellReselectionPriority!, -$0.threshXHigh) < ($1.cellReselectionPriority!, -$1.threshXHigh) }) {
+                    o.geranThreshXHigh = top.threshXHigh
+                    o.geranThreshXLow = top.threshXLow
+                }
+            default:
+                break
+            }
+        }
+        return o
+    }
+}
+
 /// Counters of one survey, for tests and the status line.
 public struct SurveyStats: Sendable, Equatable {
+    /// Decode dwells (full captures with the receivers run).
     public var dwells = 0
+    /// PSD-only looks of the carrier-detection pass.
+    public var looks = 0
+    /// LTE cells found by the LTE receiver (PSS/SSS), and those whose SIB1 gave an identity.
+    public var lteCellsFound = 0
+    public var lteCellsIdentified = 0
     public var samples: Int64 = 0
     public var overflows = 0
     public var carriersFound = 0
@@ -141,19 +224,41 @@ public final class SurveyLoop: @unchecked Sendable {
         public var evidenceInterval: Double = 600
         /// An unchanged raised suspect is re-spooled at most this often (its `lastSeen` moves on).
         public var suspectRefreshInterval: Double = 60
+        /// Seconds of a PSD-only look per tuning step (the carrier-detection pass); 0 = the old sweep of
+        /// full dwells at every step. See `SurveyScheduler`.
+        public var lookSeconds: Double = 0.02
+        /// Power rise (dB) that makes a known carrier "changed" (decoded again first).
+        public var powerJumpDB: Double = 10
+        /// A carrier not seen this long is forgotten (heard again, it is new).
+        public var carrierForgetSeconds: Double = 30
+        /// A suspect's carrier is decoded again at most this often.
+        public var suspectRevisitSeconds: Double = 5
 
         public init(sensorID: String, bands: [Band], dwellSeconds: Double, suspectDwellSeconds: Double = 4,
-                    evidenceSnippetSeconds: Double = 0.1) {
+                    evidenceSnippetSeconds: Double = 0.1, lookSeconds: Double = 0.02) {
             self.sensorID = sensorID
             self.bands = bands
             self.dwellSeconds = dwellSeconds
             self.suspectDwellSeconds = suspectDwellSeconds
             self.evidenceSnippetSeconds = evidenceSnippetSeconds
+            self.lookSeconds = lookSeconds
         }
 
         public init(_ c: SensorConfig) {
             self.init(sensorID: c.sensorID, bands: c.bands, dwellSeconds: c.dwellSeconds,
-                      suspectDwellSeconds: c.suspectDwellSeconds, evidenceSnippetSeconds: c.evidenceSnippetSeconds)
+                      suspectDwellSeconds: c.suspectDwellSeconds, evidenceSnippetSeconds: c.evidenceSnippetSeconds,
+                      lookSeconds: c.lookSeconds)
+            powerJumpDB = c.powerJumpDB
+            carrierForgetSeconds = c.carrierForgetSeconds
+            suspectRevisitSeconds = c.suspectRevisitSeconds
+        }
+
+        var scheduler: SurveyScheduler.Settings {
+            var s = SurveyScheduler.Settings(lookSeconds: lookSeconds, dwellSeconds: dwellSeconds,
+                                             suspectDwellSeconds: suspectDwellSeconds, powerJumpDB: powerJumpDB,
+                                             forgetSeconds: carrierForgetSeconds, suspectRevisitSeconds: suspectRevisitSeconds)
+            s.evidenceDwellIntervalSeconds = evidenceInterval / 10
+            return s
         }
     }
 
@@ -179,11 +284,17 @@ public final class SurveyLoop: @unchecked Sendable {
     public var lastPosition: GeoFix? { positionLock.withLock { _lastPosition } }
     /// The carriers of the last dwell (status, tests).
     public private(set) var lastResults: [CarrierResult] = []
+    /// The LTE carriers of the last dwell.
+    public private(set) var lastLTEResults: [LTECarrierResult] = []
     /// Tuning steps; `[nil]` for a device that cannot be tuned (a recording or a scene that just streams).
     public let plan: [Hertz?]
-    private var planIndex = 0
-    /// A step where a raised suspect was heard is revisited once, with the longer suspect dwell.
-    private var revisit: Hertz?
+    /// Looks, decode dwells and the carrier map (looks are off for a device that cannot be tuned).
+    public private(set) var scheduler: SurveyScheduler
+    /// The action of the last step (tests, logs).
+    public private(set) var lastAction: SurveyScheduler.Action?
+    /// Set up at the first LTE carrier (its FFT plans are not small).
+    private var lteReceiver: LTEReceiver?
+    private var lteInput: [ComplexFloat] = []
 
     // Evidence snippet: mixed to the carrier and decimated, buffers allocated once.
     private let snippetDecimation: Int
@@ -235,6 +346,9 @@ public final class SurveyLoop: @unchecked Sendable {
             }
         }
         plan = tunable ? centres.map { Optional($0) } : [nil]
+        var schedule = settings.scheduler
+        if !tunable { schedule.lookSeconds = 0 }   // a stream cannot be looked at apart from its decoding
+        scheduler = SurveyScheduler(planCount: plan.count, settings: schedule, clock: { clock().timeIntervalSince1970 })
         snippetDecimation = max(1, Int(rate / 500e3))
         let snippetCount = max(1, Int(rate * settings.evidenceSnippetSeconds))
         snippetIn = .allocate(capacity: snippetCount)
@@ -261,22 +375,16 @@ public final class SurveyLoop: @unchecked Sendable {
     /// True once a non-tunable device's stream has ended (a recording played to its end).
     public var streamEnded: Bool { source.ended }
 
-    /// One dwell at the next step of the plan. Returns false when the stream has ended.
+    /// The next action of the scheduler: a PSD-only look at one tuning step, or a decode dwell (PSD,
+    /// capture, the GSM and LTE receivers on the chosen carriers, detection, spool). Returns false when
+    /// the stream has ended.
     @discardableResult
     public func step() throws -> Bool {
         notifier?.watchdog(now: monotonic())
         guard !source.ended else { return false }
-        let centre: Hertz?
-        var dwell = settings.dwellSeconds
-        let isRevisit = revisit != nil
-        if let r = revisit {
-            centre = r
-            dwell = settings.suspectDwellSeconds
-            revisit = nil
-        } else {
-            centre = plan[planIndex]
-            planIndex = (planIndex + 1) % plan.count
-        }
+        let action = scheduler.next()
+        lastAction = action
+        let centre = plan[min(action.step, plan.count - 1)]
         if let centre {
             do {
                 try device.tune(to: centre)
@@ -294,19 +402,54 @@ public final class SurveyLoop: @unchecked Sendable {
                 return true
             }
         }
-        let started = monotonic()
-        let rate = device.sampleRate
-        source.begin(samples: Int(rate * dwell))
-        let report: ScanReport
+        switch action {
+        case .look(let step, let seconds):
+            return try look(step: step, centre: centre, seconds: seconds)
+        case .decode(let step, let carriers, let seconds, let reason):
+            return try dwell(step: step, centre: centre, seconds: seconds, chosen: carriers, reason: reason)
+        }
+    }
+
+    /// The carriers of a scan report the map keeps: GSM and LTE carriers on a channel of a configured band.
+    static func seen(_ report: ScanReport) -> [SeenCarrier] {
+        report.carriers.compactMap { c in
+            guard c.rat == .gsm || c.rat == .lte, let band = c.band, let n = c.channel else { return nil }
+            return SeenCarrier(key: CarrierKey(rat: c.rat, band: band, channel: n), offset: c.offset, powerDBFS: c.powerDBFS)
+        }
+    }
+
+    private func scan(samples: Int) throws -> ScanReport? {
+        source.begin(samples: samples)
         switch scanDwell() {
         case .success(let r):
-            report = r
+            return r
         case .failure(let e):
             if case .radio = e { throw SensorError(e.description) }
             if case .setup = e { throw SensorError(e.description) }
             // Too short (a stream's tail) or outside every configured band: nothing to decode here.
-            return !source.ended
+            return nil
         }
+    }
+
+    /// A look: a short PSD of one step, its carriers into the map.
+    private func look(step: Int, centre: Hertz?, seconds: Double) throws -> Bool {
+        let rate = device.sampleRate
+        guard let report = try scan(samples: max(1, Int(rate * seconds))) else { return !source.ended }
+        stats.looks += 1
+        stats.samples += Int64(source.samplesRead)
+        stats.overflows += source.overflows
+        metrics.recordSamples(source.samplesRead, overflow: source.overflows > 0)
+        scheduler.recordLook(step: step, carriers: Self.seen(report))
+        return !source.ended || plan.count > 1
+    }
+
+    /// A decode dwell at one step. `chosen` empty: every GSM and LTE carrier found (the old sweep); else
+    /// the chosen carriers and any the dwell's own spectrum shows as new or changed.
+    private func dwell(step: Int, centre: Hertz?, seconds dwell: Double, chosen: [CarrierKey],
+                       reason: SurveyScheduler.Reason) throws -> Bool {
+        let started = monotonic()
+        let rate = device.sampleRate
+        guard let report = try scan(samples: Int(rate * dwell)) else { return !source.ended }
         stats.dwells += 1
         stats.samples += Int64(source.samplesRead)
         stats.overflows += source.overflows
@@ -314,15 +457,41 @@ public final class SurveyLoop: @unchecked Sendable {
         let elapsed = max(1e-6, monotonic() - started)
         let windowSeconds = Double(source.captured) / rate
         let dwellCentre = source.centre ?? centre
+        let seen = Self.seen(report)
+        let fresh = scheduler.recordLook(step: step, carriers: seen)
 
-        var targets: [(arfcn: Int, band: GSMBand, frequency: Hertz, offset: Double)] = []
-        for c in report.carriers where c.rat == .gsm {
-            guard case .gsm(let band)? = c.band, let n = c.channel, let f = band.downlink(ARFCN(n)), let dc = dwellCentre else { continue }
-            if !targets.contains(where: { $0.arfcn == n }) { targets.append((n, band, f, f.value - dc.value)) }
+        var keys: [CarrierKey] = []
+        if chosen.isEmpty {
+            for c in seen where !keys.contains(c.key) { keys.append(c.key) }
+        } else {
+            for k in chosen + fresh where !keys.contains(k) { keys.append(k) }
         }
-        stats.carriersFound += targets.count
+        // Offsets from the dwell's centre: the channel's nominal frequency when the centre is known, else
+        // where the spectrum put the carrier (a recording without a frequency).
+        func offset(_ k: CarrierKey) -> (frequency: Hertz, offset: Double)? {
+            if let dc = dwellCentre, let f = k.frequency { return (f, f.value - dc.value) }
+            return nil
+        }
+        var targets: [(arfcn: Int, band: GSMBand, frequency: Hertz, offset: Double)] = []
+        var lteTargets: [(key: CarrierKey, frequency: Hertz, offset: Double, power: Decibels?)] = []
+        for k in keys {
+            guard let o = offset(k) else { continue }
+            // Carriers outside this capture's usable span (a chosen carrier of a neighbouring step) are left.
+            guard abs(o.offset) <= rate * 0.45 else { continue }
+            switch k.band {
+            case .gsm(let g) where k.rat == .gsm:
+                targets.append((k.channel, g, o.frequency, o.offset))
+            case .lte where k.rat == .lte:
+                lteTargets.append((k, o.frequency, o.offset, seen.first { $0.key == k }?.powerDBFS))
+            default:
+                continue
+            }
+        }
+        stats.carriersFound += targets.count + lteTargets.count
         let results = decode(targets: targets)
         lastResults = results
+        let lteResults = decodeLTE(targets: lteTargets)
+        lastLTEResults = lteResults
 
         let now = clock()
         let reading = position?.current(now: now)
@@ -330,16 +499,28 @@ public final class SurveyLoop: @unchecked Sendable {
         positionLock.withLock { _lastPosition = reading?.fix }
         var records: [SpoolRecord] = []
         var decoded = 0
+        var identified = Set<CarrierKey>()
+        var judged: [(key: CarrierKey, observation: CellObservation, messages: [DecodedMessage], evidence: EvidenceSource)] = []
         for r in results {
             guard let o = r.observation(sensorID: settings.sensorID, time: now, windowSeconds: windowSeconds,
                                         position: reading?.fix) else { continue }
+            judged.append((CarrierKey(rat: .gsm, band: .gsm(r.band), channel: r.arfcn), o, r.messages,
+                           EvidenceSource(offset: r.offset, frequency: r.frequency, label: "ARFCN \(r.arfcn)")))
+        }
+        for r in lteResults {
+            guard let o = r.observation(sensorID: settings.sensorID, time: now, position: reading?.fix) else { continue }
+            judged.append((r.key, o, r.messages, EvidenceSource(offset: r.offset, frequency: r.frequency, label: "EARFCN \(r.key.channel), PCI \(r.report.pci)")))
+        }
+        for j in judged {
+            let o = j.observation
             decoded += 1
+            identified.insert(j.key)
             let rec = ObservationRecord(id: ids.next(), observation: o)
             records.append(try .observation(rec, at: now))
             let suspect = detector.process(o)
             // Only scored emitters are kept for evidence: a van passes thousands of ordinary cells.
             if suspect.score > 0 || suspect.alertRaised {
-                remember(suspect.id, observation: o, messages: r.messages)
+                remember(suspect.id, observation: o, messages: j.messages)
             }
             if shouldSpool(suspect, now: now) {
                 records.append(try .suspect(SuspectRecord(id: ids.next(), suspect: suspect), at: now))
@@ -347,9 +528,11 @@ public final class SurveyLoop: @unchecked Sendable {
                 stats.suspectSnapshots += 1
                 metrics.suspects.increment()
             }
-            if suspect.alertRaised, !isRevisit, let centre { revisit = centre }
+            if centre != nil || scheduler.looksEnabled {
+                scheduler.recordVerdict(j.key, scored: suspect.score > 0, raised: suspect.alertRaised, step: step)
+            }
             if suspect.alertRaised, lastEvidence[suspect.id].map({ now.timeIntervalSince($0) >= settings.evidenceInterval }) ?? true {
-                let ev = evidence(for: suspect, carrier: r, centre: dwellCentre, now: now, position: reading?.fix)
+                let ev = evidence(for: suspect, source: j.evidence, messages: j.messages, now: now, position: reading?.fix)
                 records.append(try .evidence(try signer.sign(ev), at: now))
                 lastEvidence[suspect.id] = now
                 stats.evidence += 1
@@ -358,14 +541,18 @@ public final class SurveyLoop: @unchecked Sendable {
                     "suspect": "\(suspect.id)", "score": "\(Int(suspect.score))", "severity": "\(suspect.severity)"])
             }
         }
+        // Every carrier chosen counts as tried, even one left out above (its nominal frequency at the very
+        // edge of the span), so that it cannot hold the scheduler's first place for ever.
+        scheduler.recordDecode(carriers: keys, identified: identified)
         stats.cellsDecoded += decoded
         stats.observations += decoded
         metrics.recordCellsDecoded(decoded)
         metrics.observations.increment(by: decoded)
         metrics.setSamplesPerSecond(Double(source.samplesRead) / elapsed)
         try spool.append(records)
-        logger.debug("dwell", metadata: ["centre_hz": "\(dwellCentre.map { String(Int($0.value)) } ?? "-")",
-                                         "carriers": "\(targets.count)", "cells": "\(decoded)", "records": "\(records.count)",
+        logger.debug("dwell", metadata: ["centre_hz": "\(dwellCentre.map { String(Int($0.value)) } ?? "-")", "reason": "\(reason.rawValue)",
+                                         "carriers": "\(targets.count + lteTargets.count)",
+                                         "channels": "\(keys.map { "\($0.rat == .lte ? "E" : "")\($0.channel)" }.joined(separator: ","))", "cells": "\(decoded)", "records": "\(records.count)",
                                          "seconds": "\(String(format: "%.2f", monotonic() - started))",
                                          // After the commit returned: these IDs are durable (crash tests check them).
                                          "time": "\(ReportCoding.formatDate(now))", "ids": "\(records.map(\.id).joined(separator: ","))"])
@@ -417,6 +604,43 @@ public final class SurveyLoop: @unchecked Sendable {
         return out
     }
 
+    /// Hands LTE carriers to the LTE receiver (cell search, MIB, SIB1 and the SI messages in the capture's
+    /// first `LTEReceiver.analysedSeconds`): the capture mixed so the carrier's centre is at 0 Hz.
+    func decodeLTE(targets: [(key: CarrierKey, frequency: Hertz, offset: Double, power: Decibels?)]) -> [LTECarrierResult] {
+        guard !targets.isEmpty, source.captured > 0 else { return [] }
+        let rate = device.sampleRate
+        guard LTEReceiver.acceptedSampleRates.contains(rate) else { return [] }
+        if lteReceiver == nil {
+            do { lteReceiver = try LTEReceiver() } catch {
+                logger.warning("LTE receiver not available", metadata: ["error": "\(error)"])
+                return []
+            }
+        }
+        guard let receiver = lteReceiver else { return [] }
+        // The receiver looks at `analysedSeconds` after resampling; a little more covers the filter.
+        let n = min(source.captured, Int(rate * (receiver.analysedSeconds + 0.005)))
+        if lteInput.count != n { lteInput = [ComplexFloat](repeating: .zero, count: n) }
+        var out: [LTECarrierResult] = []
+        let samples = source.capturedSamples
+        for t in targets {
+            lteInput.withUnsafeMutableBufferPointer { buf in
+                _ = buf.initialize(from: UnsafeBufferPointer(rebasing: samples[0..<n]))
+                if t.offset != 0 { Mixer(frequency: -t.offset, sampleRate: rate).process(buf) }
+            }
+            let reports: [LTECellReport]
+            do { reports = try receiver.decode(lteInput, sampleRate: rate) } catch {
+                logger.debug("LTE decode failed", metadata: ["carrier": "\(t.key)", "error": "\(error)"])
+                continue
+            }
+            stats.lteCellsFound += reports.count
+            for r in reports {
+                out.append(LTECarrierResult(key: t.key, frequency: t.frequency, offset: t.offset, powerDBFS: t.power, report: r))
+                if r.sib1 != nil { stats.lteCellsIdentified += 1 }
+            }
+        }
+        return out
+    }
+
     static func fieldsJSON(_ b: GSMBlock, message: RRMessage?) -> String? {
         guard message != nil, let line = GSMDecodeFormatter.blockJSON(b, message: message, messageError: nil),
               let obj = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
@@ -448,6 +672,19 @@ public final class SurveyLoop: @unchecked Sendable {
     /// Evidence for a raised suspect: the recent observations and decoded messages of its carrier and
     /// a SigMF snippet of its carrier, mixed to 0 Hz and decimated to ≈500 kS/s.
     func evidence(for s: Suspect, carrier r: CarrierResult, centre: Hertz?, now: Date, position: GeoFix?) -> Evidence {
+        evidence(for: s, source: EvidenceSource(offset: r.offset, frequency: r.frequency, label: "ARFCN \(r.arfcn)"),
+                 messages: r.messages, now: now, position: position)
+    }
+
+    /// Where a suspect's carrier sits in the capture, for its evidence snippet.
+    struct EvidenceSource {
+        var offset: Double
+        var frequency: Hertz
+        /// "ARFCN 18", "EARFCN 1300, PCI 7".
+        var label: String
+    }
+
+    func evidence(for s: Suspect, source r: EvidenceSource, messages: [DecodedMessage], now: Date, position: GeoFix?) -> Evidence {
         let rate = device.sampleRate
         let captured = source.capturedSamples
         let n = min(snippetIn.count, captured.count)
@@ -473,10 +710,10 @@ public final class SurveyLoop: @unchecked Sendable {
             iq = SigMFSnippet.make(samples: UnsafeBufferPointer(rebasing: snippetOut[0..<outCount]), sampleRate: outRate,
                                    centreFrequency: r.frequency, captureTime: captureTime, sensorID: settings.sensorID,
                                    position: position,
-                                   description: "Carrier of suspect \(s.id) (ARFCN \(r.arfcn)), mixed to 0 Hz")
+                                   description: "Carrier of suspect \(s.id) (\(r.label)), mixed to 0 Hz")
         }
         return Evidence(id: ids.next(), sensorID: settings.sensorID, suspectID: s.id, capturedAt: now,
-                        observations: recentObservations[s.id] ?? [], messages: recentMessages[s.id] ?? r.messages, iq: iq)
+                        observations: recentObservations[s.id] ?? [], messages: recentMessages[s.id] ?? messages, iq: iq)
     }
 }
 

@@ -89,7 +89,8 @@ struct SensorCommand: ParsableCommand {
     private func describe(_ c: SensorConfig) -> String {
         var lines = ["sensor.id: \(c.sensorID)", "sensor.device: \(c.device)",
                      "sensor.bands: \(c.bands.map(\.name).joined(separator: ", "))",
-                     "sensor.dwell_seconds: \(c.dwellSeconds)", "collector.url: \(c.collectorURL.absoluteString)",
+                     "sensor.dwell_seconds: \(c.dwellSeconds)", "sensor.look_seconds: \(c.lookSeconds)",
+                     "collector.url: \(c.collectorURL.absoluteString)",
                      "collector.token_file: \(c.tokenFile)", "storage.state_dir: \(c.stateDirectory)",
                      "storage.key_file: \(c.keyFile)", "storage.spool_max_bytes: \(c.spoolMaxBytes)",
                      "upload.batch_size: \(c.uploadBatchSize)", "upload.interval_seconds: \(c.uploadIntervalSeconds)"]

@@ -49,6 +49,22 @@ struct ConfigTests {
         #expect(c.collectorURL.absoluteString == "https://collector.example.net")
     }
 
+    @Test func surveySchedulingKeys() throws {
+        let d = try parse(Self.minimal)
+        #expect(d.lookSeconds == 0.02 && d.powerJumpDB == 10 && d.carrierForgetSeconds == 30 && d.suspectRevisitSeconds == 5)
+        let keys = "  look_seconds: 0.05\n  power_jump_db: 12\n  carrier_forget_seconds: 45\n  suspect_revisit_seconds: 8\ncollector:"
+        let c = try parse(Self.minimal.replacingOccurrences(of: "collector:", with: keys))
+        #expect(c.lookSeconds == 0.05 && c.powerJumpDB == 12 && c.carrierForgetSeconds == 45 && c.suspectRevisitSeconds == 8)
+        #expect(try parse(Self.minimal.replacingOccurrences(of: "collector:", with: "  look_seconds: 0\ncollector:")).lookSeconds == 0)
+        func with(_ line: String) -> String? { error(Self.minimal.replacingOccurrences(of: "collector:", with: line + "\ncollector:")) }
+        #expect(with("  look_seconds: 0.001")?.hasPrefix("sensor.yaml: sensor.look_seconds: 0.001 seconds is too short") == true)
+        #expect(with("  look_seconds: 2") == "sensor.yaml: sensor.look_seconds: 2.0 seconds is out of range (0.0…1.0)")
+        #expect(with("  look_seconds: 0.5\n  dwell_seconds: 0.2")?.hasPrefix("sensor.yaml: sensor.look_seconds: 0.5 seconds is not shorter than sensor.dwell_seconds") == true)
+        #expect(with("  power_jump_db: 1") == "sensor.yaml: sensor.power_jump_db: 1.0 dB is out of range (3.0…60.0)")
+        #expect(with("  carrier_forget_seconds: soon") == "sensor.yaml: sensor.carrier_forget_seconds: \"soon\" is not a number")
+        #expect(with("  suspect_revisit_seconds: 0") == "sensor.yaml: sensor.suspect_revisit_seconds: 0.0 seconds is out of range (0.5…3600.0)")
+    }
+
     @Test func deviceOverrideWins() throws {
         #expect(try parse(Self.minimal, device: "sim:district").device == .sim(scenario: "district"))
         #expect(try parse(Self.minimal, device: "rtlsdr:1").device == .rtlsdr(index: 1))
