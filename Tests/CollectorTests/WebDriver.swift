@@ -47,7 +47,7 @@ final class WebDriver: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         guard ready else {
-            driver.terminate()
+            kill(driver.processIdentifier, SIGKILL)
             throw Failure(description: "chromedriver did not become ready on port \(port)")
         }
         // --no-sandbox: Chromium refuses to run as root with its sandbox (CI runs as root).
@@ -60,11 +60,11 @@ final class WebDriver: @unchecked Sendable {
         do {
             value = try await Self.call("POST", base + "/session", caps, timeout: 60)
         } catch {
-            driver.terminate()
+            kill(driver.processIdentifier, SIGKILL)
             throw error
         }
         guard let id = (value as? [String: Any])?["sessionId"] as? String else {
-            driver.terminate()
+            kill(driver.processIdentifier, SIGKILL)
             throw Failure(description: "new session: no sessionId in \(value)")
         }
         session = id
@@ -72,8 +72,10 @@ final class WebDriver: @unchecked Sendable {
 
     func quit() async {
         _ = try? await command("DELETE", "", nil)
+        // chromedriver does not always exit on SIGTERM (seen here: still running minutes later, so
+        // waitUntilExit never returned); the session is closed, so SIGKILL loses nothing.
         if driver.isRunning {
-            driver.terminate()
+            kill(driver.processIdentifier, SIGKILL)
             driver.waitUntilExit()
         }
     }
