@@ -49,7 +49,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "CellwatchModel", dependencies: ["CZlib"]),
-        .target(name: "DSP", dependencies: ["CFFTW"]),
+        // The PSD's per-segment kernels, in C for function multiversioning (SSE2 and AVX2+FMA in one binary).
+        .target(name: "CDSPKernels"),
+        .target(name: "DSP", dependencies: ["CFFTW", "CDSPKernels"]),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"]),
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"]),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
