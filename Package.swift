@@ -56,7 +56,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "CellwatchModel", dependencies: ["CZlib"]),
-        .target(name: "DSP", dependencies: ["CFFTW"], swiftSettings: optimisedInDebug),
+        // The PSD's per-segment kernels, in C for function multiversioning (SSE2 and AVX2+FMA in one binary);
+        // -O2 in debug too, like the Swift DSP targets.
+        .target(name: "CDSPKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+        .target(name: "DSP", dependencies: ["CFFTW", "CDSPKernels"], swiftSettings: optimisedInDebug),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"], swiftSettings: optimisedInDebug),
         // HackRF One (and later RTL2832U) driven directly over libusb; the only CLibUSB user.
         .target(name: "USBRadios", dependencies: ["Radio", "CLibUSB", "CellwatchModel"]),
