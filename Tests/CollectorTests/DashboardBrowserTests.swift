@@ -251,6 +251,10 @@ struct DashboardBrowserTests {
                 return d.alert.position != nil && d.evidence.contains { $0.evidence?.iq != nil }
             }
             try #require(ready, "alert \(alertID) got no position or no evidence with IQ; sensor log tail: \(sensor?.log.suffix(1500) ?? "")")
+            // The open map follows by itself: the alert update the position brought redraws it (no reload).
+            #expect(await browser.wait(30) {
+                try await browser.execute("return String(window.cellwatchMapCounts ? window.cellwatchMapCounts.emitters : 0);") as? String != "0"
+            }, "the live map did not draw the located emitter")
             try await Self.shot(browser, "04-map-with-emitter")
             #expect(await browser.wait(30) { (try await browser.execute("return window.cellwatchMapCounts ? window.cellwatchMapCounts.emitters : 0;") as? Int ?? 0) >= 1 })
 
