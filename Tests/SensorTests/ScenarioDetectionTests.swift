@@ -22,11 +22,13 @@ import TestSupport
 /// Time to flag: the creation time (scene clock) of the first spooled suspect snapshot with the alert
 /// raised for the fake's identity (MCC, MNC, LAC, CI) on its channel, minus the in-range time.
 ///
-/// Opt-in (`CELLWATCH_SCENARIO_TESTS=1`): in a debug build each simulated second costs several seconds of
-/// CPU, too much for CI as it stands; not yet run to completion.
+/// In CI: with the DSP targets optimised in debug builds (Package.swift) the suite takes about four
+/// minutes (2026-11-29: fakes 200 s, legit-only 60 s, on the loaded 2-core machine). Scene time advances
+/// with the samples read and every draw is seeded, so the figures do not depend on the machine's speed.
+/// `CELLWATCH_SKIP_SCENARIO_TESTS=1` leaves it out of a quick local run.
 @Suite("Scenario detection (issue 5)", .serialized,
-       .enabled(if: ProcessInfo.processInfo.environment["CELLWATCH_SCENARIO_TESTS"] != nil,
-                "set CELLWATCH_SCENARIO_TESTS=1 to run the simulated scenarios through the sensor"))
+       .enabled(if: ProcessInfo.processInfo.environment["CELLWATCH_SKIP_SCENARIO_TESTS"] == nil,
+                "CELLWATCH_SKIP_SCENARIO_TESTS is set"))
 struct ScenarioDetectionTests {
     /// The sensor set-up of the runs: the band the scenario's cells and fakes use, 1 s dwells (the default).
     static let bands: [Band] = [.gsm(.egsm900)]
@@ -157,11 +159,11 @@ struct ScenarioDetectionTests {
             due[tx.id] = try #require(Self.inRange(timeline, sensor: sensor, transmitter: tx, from: on, until: scenario.duration),
                                       "\(tx.id) never comes into range of \(sensor)")
         }
-        // Up to the last fake's deadline (+ one dwell for the spool commit), or until every fake is raised.
+        // Up to the last fake's deadline (+ one dwell for the spool commit): the reasons that define a
+        // fake may complete after its first raise (the paging load needs a few dwells of counts), and
+        // they must be there by the deadline too.
         let until = due.values.max()! + 30 + Self.dwell
-        let run = try Self.run(scenario, sensor: sensor, until: until) { detector in
-            fakes.allSatisfy { tx in detector.raisedSuspects.contains { Self.isFake($0, tx) } }
-        }
+        let run = try Self.run(scenario, sensor: sensor, until: until)
         for tx in fakes {
             let inRange = due[tx.id]!
             let raised = run.snapshots.filter { $0.suspect.alertRaised && Self.isFake($0.suspect, tx) }
@@ -173,8 +175,9 @@ struct ScenarioDetectionTests {
             let (justified, defining) = Self.expectedReasons(tx, in: scenario)
             let reasons = Set(first.suspect.reasons.map(\.ruleID))
             #expect(reasons.isSubset(of: justified), "\(sensor): \(tx.id) unjustified reasons \(reasons.subtracting(justified))")
-            // Every defining reason shows in the flagged snapshot or a later one of this run.
-            let shown = Set(raised.flatMap { $0.suspect.reasons.map(\.ruleID) })
+            // Every defining reason shows in the flagged snapshot or a later one within 30 s of coming into range.
+            let shown = Set(raised.filter { run.scenarioSeconds($0.time) <= inRange + 30 + Self.dwell }
+                                  .flatMap { $0.suspect.reasons.map(\.ruleID) })
             #expect(defining.isSubset(of: shown), "\(sensor): \(tx.id) missing reasons \(defining.subtracting(shown))")
         }
     }
