@@ -185,7 +185,7 @@ struct ScenarioDetectionTests {
     // MARK: No false alarms
 
     /// Scene seconds of the legitimate-only run in CI (the 30-minute run is done with the release binary:
-    /// Benchmarks/scenario-detection.md). `CELLWATCH_LEGIT_SECONDS` overrides.
+    /// Benchmarks/survey-scheduling.md). `CELLWATCH_LEGIT_SECONDS` overrides.
     static let legitimateSeconds: Double = ProcessInfo.processInfo.environment["CELLWATCH_LEGIT_SECONDS"].flatMap { Double($0) } ?? 60
 
     @Test("legit-only raises no alert", arguments: ["PATROL-TJ", "ROOF-TJ"])
