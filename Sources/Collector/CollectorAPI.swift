@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// A rejected request: HTTP status and one clear sentence, sent as `APIError` JSON.
 public struct APIFailure: HTTPResponseError, CustomStringConvertible {
@@ -35,7 +36,12 @@ extension Int {
 /// Request context of the collector's router.
 public struct CollectorContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
+    /// The connection, to read its verified client certificate (mutual TLS).
+    let channel: any Channel
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
 }
 
 /// Turns every error into `APIError` JSON: ours keep their status, Hummingbird's (unknown route,
@@ -104,7 +110,7 @@ public struct CollectorAPI: Sendable {
             return Self.text(s.metrics.exposition(openAlerts: open, sensors: sensors, streamSubscribers: s.hub.subscriberCount),
                              type: "text/plain; version=0.0.4; charset=utf-8")
         }
-        on(.post, "/api/v1/reports") { req, _ in try await Self.postReport(req, s) }
+        on(.post, "/api/v1/reports") { req, ctx in try await Self.postReport(req, ctx, s) }
         on(.post, "/api/v1/login") { req, _ in
             let body = try await Self.decodeSmall(LoginRequest.self, req)
             guard let session = try await s.login(name: body.name, password: body.password) else {
@@ -245,9 +251,9 @@ public struct CollectorAPI: Sendable {
 
     // MARK: Ingest
 
-    static func postReport(_ req: Request, _ s: CollectorService) async throws -> Response {
+    static func postReport(_ req: Request, _ ctx: CollectorContext, _ s: CollectorService) async throws -> Response {
         do {
-            let sensor = try await sensor(req, s)
+            let sensor = try await sensor(req, ctx, s)
             let decision = s.sensorLimiter.take(sensor.id, now: s.clock())
             guard decision.allowed else {
                 throw APIFailure(.tooManyRequests, "sensor \(sensor.id) is over its rate limit of \(s.settings.sensorRatePerSecond) uploads/s",
@@ -322,12 +328,47 @@ public struct CollectorAPI: Sendable {
         return token.isEmpty || token.utf8.count > 512 ? nil : token
     }
 
-    static func sensor(_ req: Request, _ s: CollectorService) async throws -> SensorAccount {
-        guard let token = bearer(req) else {
-            throw APIFailure(.unauthorized, "Authorization: Bearer <sensor token> is required")
+    /// The sensor a request comes from, by its bearer token and/or its verified client certificate
+    /// (subject CN = sensor id), as `settings.sensorAuthentication` allows. Both present: they must agree.
+    static func sensor(_ req: Request, _ ctx: CollectorContext, _ s: CollectorService) async throws -> SensorAccount {
+        let mode = s.settings.sensorAuthentication
+        var byCertificate: SensorAccount?
+        if mode != .token, let cert = await ClientCertificate.peer(of: ctx.channel) {
+            guard let der = try? cert.toDERBytes(), let cn = ClientCertificate.subjectCommonName(der: der), !cn.isEmpty else {
+                throw APIFailure(.unauthorized, "the client certificate has no subject common name (it must be the sensor id)")
+            }
+            guard let account = try await s.store.sensor(id: cn) else {
+                throw APIFailure(.unauthorized, "the client certificate names sensor \"\(cn.prefix(64))\", which is not registered")
+            }
+            byCertificate = account
         }
-        guard let sensor = try await s.store.sensor(tokenSHA256: Tokens.hash(token)) else {
-            throw APIFailure(.unauthorized, "the sensor token is not valid")
+        var byToken: SensorAccount?
+        if let token = bearer(req) {
+            guard let account = try await s.store.sensor(tokenSHA256: Tokens.hash(token)) else {
+                throw APIFailure(.unauthorized, "the sensor token is not valid")
+            }
+            byToken = account
+        }
+        let sensor: SensorAccount
+        switch (byCertificate, byToken) {
+        case (let c?, let t?):
+            guard c.id == t.id else {
+                throw APIFailure(.unauthorized, "the client certificate names sensor \(c.id) but the token belongs to \(t.id)")
+            }
+            sensor = c
+        case (let c?, nil):
+            sensor = c
+        case (nil, let t?):
+            guard mode != .certificate else {
+                throw APIFailure(.unauthorized, "this collector accepts sensors by client certificate only; present the sensor's certificate")
+            }
+            sensor = t
+        case (nil, nil):
+            switch mode {
+            case .token: throw APIFailure(.unauthorized, "Authorization: Bearer <sensor token> is required")
+            case .certificate: throw APIFailure(.unauthorized, "a sensor client certificate is required (mutual TLS)")
+            case .either: throw APIFailure(.unauthorized, "a sensor client certificate or Authorization: Bearer <sensor token> is required")
+            }
         }
         guard sensor.enabled else { throw APIFailure(.forbidden, "sensor \(sensor.id) is disabled") }
         return sensor

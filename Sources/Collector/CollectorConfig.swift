@@ -65,6 +65,9 @@ public struct CollectorConfigFile: Codable, Sendable, Equatable {
     public var webhooks: [WebhookTarget]?
     /// Web dashboard (see `DashboardSettings`).
     public var dashboard: DashboardConfigFile?
+    /// HTTPS and sensor client certificates (see `TLSConfigFile`); without it the API is plain HTTP
+    /// (put it behind a TLS-terminating proxy, or on loopback only).
+    public var tls: TLSConfigFile?
 
     public init() {}
 
@@ -92,6 +95,8 @@ public struct CollectorConfig: Sendable, Equatable {
     public var logLevel: String
     public var settings: CollectorSettingsValues
     public var webhooks: [WebhookTarget]
+    /// HTTPS settings (files are read when the server starts, so errors name the file).
+    public var tls: TLSConfigFile?
 
     /// Command-line values (nil = not given) over the file over defaults.
     public init(file: CollectorConfigFile?, listen: String?, database: String?) throws(ConfigError) {
@@ -120,6 +125,9 @@ public struct CollectorConfig: Sendable, Equatable {
             v.capSender = x
         }
         v.dashboard = try DashboardSettings(file: f.dashboard)
+        tls = f.tls
+        try tls?.validate()
+        v.sensorAuthentication = tls?.effectiveSensorAuthentication ?? .token
         settings = v
         webhooks = f.webhooks ?? []
         for (i, w) in webhooks.enumerated() {
@@ -149,7 +157,8 @@ public struct CollectorConfig: Sendable, Equatable {
         return CollectorSettings(limits: limits, sensorRatePerSecond: settings.sensorRatePerSecond,
                                  sensorBurst: settings.sensorBurst, sessionLifetime: settings.sessionLifetimeSeconds,
                                  heartbeatSeconds: settings.heartbeatSeconds, capSender: settings.capSender,
-                                 publicBaseURL: settings.publicBaseURL, dashboard: settings.dashboard)
+                                 publicBaseURL: settings.publicBaseURL, dashboard: settings.dashboard,
+                                 sensorAuthentication: settings.sensorAuthentication)
     }
 }
 
@@ -165,6 +174,7 @@ public struct CollectorSettingsValues: Sendable, Equatable {
     public var publicBaseURL: String?
     public var capSender = "cellwatch-collector"
     public var dashboard = DashboardSettings()
+    public var sensorAuthentication = SensorAuthentication.token
     public init() {}
 }
 

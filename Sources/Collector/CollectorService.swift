@@ -31,12 +31,15 @@ public struct CollectorSettings: Sendable {
     public var publicBaseURL: String?
     /// Web dashboard: Leaflet location, basemap tiles, map window.
     public var dashboard: DashboardSettings
+    /// How sensors authenticate (bearer token, client certificate, or either).
+    public var sensorAuthentication: SensorAuthentication
 
     public init(limits: IngestLimits = IngestLimits(), sensorRatePerSecond: Double = 5, sensorBurst: Int = 20,
                 loginRatePerSecond: Double = 0.2, loginBurst: Int = 10, sessionLifetime: TimeInterval = 12 * 3600,
                 heartbeatSeconds: Double = 15, staleAfter: TimeInterval = 600, localizationWindow: Int = 2000,
                 trackLimit: Int = 200, passwordRounds: Int = 210_000, capSender: String = "cellwatch-collector",
-                publicBaseURL: String? = nil, dashboard: DashboardSettings = DashboardSettings()) {
+                publicBaseURL: String? = nil, dashboard: DashboardSettings = DashboardSettings(),
+                sensorAuthentication: SensorAuthentication = .token) {
         self.limits = limits
         self.sensorRatePerSecond = sensorRatePerSecond
         self.sensorBurst = sensorBurst
@@ -51,6 +54,7 @@ public struct CollectorSettings: Sendable {
         self.capSender = capSender
         self.publicBaseURL = publicBaseURL
         self.dashboard = dashboard
+        self.sensorAuthentication = sensorAuthentication
     }
 }
 

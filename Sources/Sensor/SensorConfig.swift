@@ -96,7 +96,13 @@ public struct SensorConfig: Sendable, Equatable {
     /// Extra dwell given to a channel with a raised suspect, for evidence capture.
     public var suspectDwellSeconds: Double
     public var collectorURL: URL
-    public var tokenFile: String
+    /// Bearer token file; nil when the sensor authenticates by client certificate alone.
+    public var tokenFile: String?
+    /// Mutual TLS: the sensor's certificate (PEM, subject CN = sensor id) and private key, and the CA
+    /// that signed the collector's certificate (nil = the system's trust store).
+    public var clientCertificateFile: String?
+    public var clientKeyFile: String?
+    public var collectorCAFile: String?
     public var keyFile: String
     public var gps: GPSSource
     public var stateDirectory: String
@@ -122,7 +128,7 @@ public struct SensorConfig: Sendable, Equatable {
     public var suspectRevisitSeconds: Double = 5
 
     public init(sensorID: String, device: DeviceSpec, bands: [Band] = Band.surveyDefaults, dwellSeconds: Double = 1,
-                suspectDwellSeconds: Double = 4, collectorURL: URL, tokenFile: String, keyFile: String? = nil,
+                suspectDwellSeconds: Double = 4, collectorURL: URL, tokenFile: String?, keyFile: String? = nil,
                 gps: GPSSource = .none, stateDirectory: String, spoolMaxBytes: Int64 = 256 << 20,
                 uploadBatchSize: Int = 200, uploadIntervalSeconds: Double = 5, metricsTextfile: String? = nil,
                 gsmtap: String? = nil, evidenceSnippetSeconds: Double = 0.1) {
@@ -236,7 +242,20 @@ public struct SensorConfig: Sendable, Equatable {
         else {
             throw .invalid(key: "collector.url", problem: "\"\(urlText)\" is not an http:// or https:// URL")
         }
-        guard let token = try c.string("collector.token_file") else { throw .missing(key: "collector.token_file") }
+        let token = try c.string("collector.token_file")
+        let clientCert = try c.string("collector.client_certificate").map(path)
+        let clientKey = try c.string("collector.client_key").map(path)
+        let collectorCA = try c.string("collector.ca_file").map(path)
+        if (clientCert == nil) != (clientKey == nil) {
+            throw .invalid(key: clientCert == nil ? "collector.client_certificate" : "collector.client_key",
+                           problem: "missing: a client certificate needs both collector.client_certificate and collector.client_key")
+        }
+        if token == nil && clientCert == nil {
+            throw .missing(key: "collector.token_file (or collector.client_certificate and collector.client_key)")
+        }
+        if (clientCert != nil || collectorCA != nil) && url.scheme?.lowercased() != "https" {
+            throw .invalid(key: "collector.url", problem: "\"\(urlText)\" must be https:// to use a client certificate or collector.ca_file")
+        }
 
         let state = path(try c.string("storage.state_dir") ?? "/var/lib/cellwatch")
         let keyFile = try c.string("storage.key_file").map(path)
@@ -287,7 +306,7 @@ public struct SensorConfig: Sendable, Equatable {
             }
         }
         var config = SensorConfig(sensorID: id, device: device, bands: bands, dwellSeconds: dwell, suspectDwellSeconds: suspectDwell,
-                            collectorURL: url, tokenFile: path(token), keyFile: keyFile, gps: gps, stateDirectory: state,
+                            collectorURL: url, tokenFile: token.map(path), keyFile: keyFile, gps: gps, stateDirectory: state,
                             spoolMaxBytes: Int64(spoolMax), uploadBatchSize: batch, uploadIntervalSeconds: interval,
                             metricsTextfile: metrics, gsmtap: gsmtap, evidenceSnippetSeconds: snippet)
         config.uploadTimeoutSeconds = timeout
@@ -296,11 +315,15 @@ public struct SensorConfig: Sendable, Equatable {
         config.carrierForgetSeconds = forget
         config.suspectRevisitSeconds = suspectRevisit
         config.uploadMaxBackoffSeconds = maxBackoff
+        config.clientCertificateFile = clientCert
+        config.clientKeyFile = clientKey
+        config.collectorCAFile = collectorCA
         return config
     }
 
-    /// Reads the bearer token (first line of `tokenFile`, trimmed).
-    public func readToken() throws(SensorConfigError) -> String {
+    /// Reads the bearer token (first line of `tokenFile`, trimmed); nil when no token file is configured.
+    public func readToken() throws(SensorConfigError) -> String? {
+        guard let tokenFile else { return nil }
         guard let data = FileManager.default.contents(atPath: tokenFile), let text = String(data: data, encoding: .utf8) else {
             throw .invalid(key: "collector.token_file", problem: "\(tokenFile) cannot be read")
         }

@@ -47,6 +47,8 @@ public final class SensorDaemon: @unchecked Sendable {
     let recordClock: @Sendable () -> Date
     let gps: (any PositionProvider)?
     let gpsd: GPSDClient?
+    /// The upload client when the config needs TLS settings of its own (else the shared one).
+    let ownedClient: HTTPClient?
     let logger: Logger
 
     public init(config: SensorConfig, device: (any RadioDevice)? = nil, logger: Logger,
@@ -101,6 +103,18 @@ public final class SensorDaemon: @unchecked Sendable {
                                 monotonic: { ProcessInfo.processInfo.systemUptime - start }, ids: ids, logger: logger,
                                 gsmtap: gsmtap)
         let token = try config.readToken()
+        // Mutual TLS (or a private CA for the collector): a client of our own, shut down when the daemon stops.
+        var client = HTTPClient.shared
+        if let tls = try config.uploadTLSConfiguration() {
+            client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+            ownedClient = client
+            logger.info("uploads use TLS settings from the config",
+                        metadata: ["client_certificate": "\(config.clientCertificateFile ?? "none")",
+                                   "collector_ca": "\(config.collectorCAFile ?? "system trust store")"])
+        } else {
+            ownedClient = nil
+        }
         let surveyRef = survey
         var recordClock: @Sendable () -> Date = clock
         if radio is SimulatedDevice {
@@ -112,7 +126,7 @@ public final class SensorDaemon: @unchecked Sendable {
                             backoff: Backoff(cap: config.uploadMaxBackoffSeconds, random: random),
                             batchSize: config.uploadBatchSize,
                             interval: config.uploadIntervalSeconds, metrics: metrics, logger: logger, clock: clock,
-                            position: { surveyRef.lastPosition }, requestTimeout: config.uploadTimeoutSeconds,
+                            position: { surveyRef.lastPosition }, client: client, requestTimeout: config.uploadTimeoutSeconds,
                             recordClock: recordClock)
     }
 
@@ -132,6 +146,7 @@ public final class SensorDaemon: @unchecked Sendable {
                                                  "collector": "\(config.collectorURL.absoluteString)",
                                                  "public_key": "\(key.publicKeyBase64)"])
         try await group.run()
+        try? await ownedClient?.shutdown()
         notifier.stopping()
         spool.checkpoint()
         if let path = config.metricsTextfile { try? metrics.writeTextfile(path) }

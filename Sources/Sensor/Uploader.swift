@@ -81,10 +81,11 @@ public enum UploadDecision: Equatable, Sendable {
 public struct ReportRequestBuilder: Sendable {
     public var sensorID: String
     public var url: URL
-    public var token: String
+    /// Bearer token; nil when the sensor authenticates by client certificate alone.
+    public var token: String?
     public var gzip: Bool
 
-    public init(sensorID: String, collectorURL: URL, token: String, gzip: Bool = true) {
+    public init(sensorID: String, collectorURL: URL, token: String?, gzip: Bool = true) {
         self.sensorID = sensorID
         self.url = collectorURL.appendingPathComponent("api/v1/reports")
         self.token = token
@@ -105,8 +106,9 @@ public struct ReportRequestBuilder: Sendable {
     }
 
     public func headers() -> [(name: String, value: String)] {
-        var h = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"),
+        var h = [("Content-Type", "application/json"),
                  ("Accept", "application/json"), ("User-Agent", "cellwatch-sensor/1 (\(sensorID))")]
+        if let token { h.insert(("Authorization", "Bearer \(token)"), at: 0) }
         if gzip { h.append(("Content-Encoding", "gzip")) }
         return h.map { (name: $0.0, value: $0.1) }
     }

@@ -53,10 +53,8 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "cellwatch.collector")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         let service = try await global.service(config, logger: logger)
-        let app = Application(
-            router: CollectorAPI(service: service).router(),
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "cellwatch-collector"),
-            logger: logger)
+        let app = try CollectorAPI(service: service).application(host: config.host, port: config.port, tls: config.tls,
+                                                                  logger: logger)
         var services: [any Service] = [app]
         // PostgreSQL fleets: alert changes made on the other instances reach this one's stream.
         if let pg = service.store as? PostgresStore {
@@ -67,7 +65,8 @@ struct Serve: AsyncParsableCommand {
             services.append(WebhookDispatcher(targets: config.webhooks, hub: service.hub, logger: logger))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        logger.info("cellwatch-collector listening", metadata: ["listen": "\(config.host):\(config.port)",
+        logger.info("cellwatch-collector listening", metadata: ["listen": "\(config.tls == nil ? "http" : "https")://\(config.host):\(config.port)",
+                                                               "sensor_auth": "\(config.settings.sensorAuthentication.rawValue)",
                                                                "database": "\(config.database.redacted)"])
         try await group.run()
         (service.store as? PostgresStore)?.close()

@@ -91,9 +91,11 @@ struct SensorCommand: ParsableCommand {
                      "sensor.bands: \(c.bands.map(\.name).joined(separator: ", "))",
                      "sensor.dwell_seconds: \(c.dwellSeconds)", "sensor.look_seconds: \(c.lookSeconds)",
                      "collector.url: \(c.collectorURL.absoluteString)",
-                     "collector.token_file: \(c.tokenFile)", "storage.state_dir: \(c.stateDirectory)",
+                     "collector.token_file: \(c.tokenFile ?? "none")", "storage.state_dir: \(c.stateDirectory)",
                      "storage.key_file: \(c.keyFile)", "storage.spool_max_bytes: \(c.spoolMaxBytes)",
                      "upload.batch_size: \(c.uploadBatchSize)", "upload.interval_seconds: \(c.uploadIntervalSeconds)"]
+        if let cert = c.clientCertificateFile { lines.append("collector.client_certificate: \(cert)") }
+        if let ca = c.collectorCAFile { lines.append("collector.ca_file: \(ca)") }
         switch c.gps {
         case .gpsd(let h, let p, let s): lines.append("gps: gpsd \(h):\(p), stale after \(s) s")
         case .fixed(let lat, let lon, let alt, let acc): lines.append("gps: fixed \(lat), \(lon)\(alt.map { ", \($0) m" } ?? "") ±\(acc) m")

@@ -113,4 +113,31 @@ struct ConfigTests {
         #expect(c.gps == .fixed(latitude: 52.52, longitude: 13.405, altitude: 40, accuracy: 10))
         #expect(try c.readToken() == "s3cret")
     }
+
+    @Test func clientCertificateKeys() throws {
+        let https = Self.minimal.replacingOccurrences(of: "http://127.0.0.1:8080", with: "https://collector.example.net")
+        let certOnly = https.replacingOccurrences(of: "token_file: token",
+                                                  with: "client_certificate: tls/van-07.pem\n  client_key: tls/van-07.key\n  ca_file: /etc/ssl/collector-ca.pem")
+        let c = try parse(certOnly)
+        #expect(c.tokenFile == nil)
+        #expect(try c.readToken() == nil)
+        #expect(c.clientCertificateFile == "/etc/cellwatch/tls/van-07.pem" && c.clientKeyFile == "/etc/cellwatch/tls/van-07.key")
+        #expect(c.collectorCAFile == "/etc/ssl/collector-ca.pem")
+        // Without TLS keys the upload client is the shared one.
+        #expect(try parse(https).uploadTLSConfiguration() == nil)
+        // The files are read when the daemon starts, and named when they are missing.
+        do {
+            _ = try c.uploadTLSConfiguration()
+            Issue.record("expected an error for the missing certificate file")
+        } catch {
+            #expect(error.description.hasPrefix("collector.client_certificate: /etc/cellwatch/tls/van-07.pem is not a readable PEM certificate"))
+        }
+
+        #expect(error(https.replacingOccurrences(of: "token_file: token", with: "client_certificate: a.pem")) ==
+                "sensor.yaml: collector.client_key: missing: a client certificate needs both collector.client_certificate and collector.client_key")
+        #expect(error(Self.minimal.replacingOccurrences(of: "token_file: token", with: "client_certificate: a.pem\n  client_key: a.key")) ==
+                "sensor.yaml: collector.url: \"http://127.0.0.1:8080\" must be https:// to use a client certificate or collector.ca_file")
+        #expect(error(Self.minimal.replacingOccurrences(of: "\n  token_file: token", with: "")) ==
+                "sensor.yaml: collector.token_file (or collector.client_certificate and collector.client_key): missing (required)")
+    }
 }

@@ -164,12 +164,17 @@ final class CollectorHarness: @unchecked Sendable {
     let directory: URL
     let port: Int
     var databasePath: String { directory.appendingPathComponent("collector.sqlite").path }
-    var url: String { "http://127.0.0.1:\(port)" }
+    /// `--config` file for `serve` (e.g. with a `tls` object), and whether it serves HTTPS.
+    let configFile: String?
+    let https: Bool
+    var url: String { "\(https ? "https" : "http")://127.0.0.1:\(port)" }
     private(set) var child: ChildProcess?
     private var runs = 0
 
-    init(directory: URL) {
+    init(directory: URL, configFile: String? = nil, https: Bool = false) {
         self.directory = directory
+        self.configFile = configFile
+        self.https = https
         port = Harness.freeLoopbackPort()
     }
 
@@ -183,7 +188,8 @@ final class CollectorHarness: @unchecked Sendable {
     func start() throws {
         runs += 1
         let c = try ChildProcess(Harness.collectorBinary,
-                                 ["serve", "--listen", "127.0.0.1:\(port)", "--database", "sqlite:" + databasePath],
+                                 ["serve", "--listen", "127.0.0.1:\(port)", "--database", "sqlite:" + databasePath]
+                                    + (configFile.map { ["--config", $0] } ?? []),
                                  log: directory.appendingPathComponent("collector-\(runs).log").path)
         child = c
         guard Harness.until(60, { Harness.accepts(port: port) || !c.isRunning }), c.isRunning else {
@@ -242,9 +248,11 @@ final class SensorHarness: @unchecked Sendable {
     private(set) var runs = 0
 
     /// Writes the config (`extraYAML` is appended verbatim) and the token file after registering the
-    /// sensor's key at `collector`.
+    /// sensor's key at `collector`. `collectorYAML` replaces the `collector:` keys after `url`
+    /// (default: the token file).
     init(directory: URL, sensorID: String, device: String, bands: [String], dwellSeconds: Double,
-         suspectDwellSeconds: Double? = nil, collector: CollectorHarness, extraYAML: String = "") throws {
+         suspectDwellSeconds: Double? = nil, collector: CollectorHarness, collectorYAML: String = "token_file: token",
+         extraYAML: String = "") throws {
         self.directory = directory
         self.sensorID = sensorID
         try """
@@ -256,7 +264,7 @@ final class SensorHarness: @unchecked Sendable {
               suspect_dwell_seconds: \(suspectDwellSeconds ?? 4)
             collector:
               url: \(collector.url)
-              token_file: token
+              \(collectorYAML)
             storage:
               state_dir: state
             \(extraYAML)
