@@ -10,7 +10,8 @@ struct Calibrate: ParsableCommand {
         abstract: "Measure the receiver's crystal error (ppm) and gain offset (dBFS to dBm) on strong GSM cells, and store them for the sensor.",
         discussion: """
             Surveys the GSM bands for the strongest carriers (or measures the cells named with --arfcn), dwells on
-            each and measures its frequency correction bursts (FCCH). Real base stations hold 0.05 ppm, so the
+            each and measures its frequency correction bursts (FCCH); LTE cells (PSS/SSS) too when an LTE band is
+            named with --band or a carrier with --earfcn. Real base stations hold 0.05 ppm, so the
             carriers' common offset is the receiver's own crystal error; a cell that disagrees with the others is
             left out. With --reference-dbm (a meter reading of one cell at the antenna port) or a simulated scene,
             the gain offset to dBm is measured too. The result goes to DIR/DRIVER-SERIAL.json (default: the
@@ -27,11 +28,14 @@ struct Calibrate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The radio: hackrf[:SERIAL], rtlsdr[:N], file:PATH, sim:SCENARIO.", valueName: "SPEC"))
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("GSM band to survey; repeat for several (default: every GSM band).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp("Band to survey; repeat for several (default: every GSM band; LTE bands only when named).", valueName: "NAME"))
     var band: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Measure this cell instead of surveying (its band: the --band given, else E-GSM900, DCS1800, GSM850, PCS1900 in that order); repeat for several.", valueName: "N"))
     var arfcn: [Int] = []
+
+    @Option(name: .long, help: ArgumentHelp("Measure this LTE carrier's cells (PSS/SSS) instead of surveying; repeat for several.", valueName: "N"))
+    var earfcn: [Int] = []
 
     @Option(name: .long, help: ArgumentHelp("Seconds of IQ per cell (an FCCH burst comes every 46 ms).", valueName: "S"))
     var seconds: Double = 1
@@ -66,24 +70,29 @@ struct Calibrate: ParsableCommand {
         var settings = CalibrationSettings()
         if !band.isEmpty {
             settings.bands = []
+            settings.lteBands = []
             for name in band {
                 guard let b = Band(name: name) else {
                     fail("--band: unknown band \"\(name)\"; known bands: \(Band.allNames.joined(separator: ", "))", code: 64)
                 }
-                guard case .gsm(let g) = b else {
-                    fail("--band: \(b.name) is an LTE band; calibration measures GSM cells (their FCCH): name GSM bands", code: 64)
+                switch b {
+                case .gsm(let g): if !settings.bands.contains(g) { settings.bands.append(g) }
+                case .lte(let l): if !settings.lteBands.contains(l) { settings.lteBands.append(l) }
                 }
-                if !settings.bands.contains(g) { settings.bands.append(g) }
             }
         }
         func gsmBand(of n: Int, option: String) -> GSMBand {
-            let order = band.isEmpty ? [GSMBand.egsm900, .dcs1800, .gsm850, .pcs1900, .gsm450, .gsm480] : settings.bands
+            let order = settings.bands.isEmpty || band.isEmpty ? [GSMBand.egsm900, .dcs1800, .gsm850, .pcs1900, .gsm450, .gsm480] : settings.bands
             guard let b = order.first(where: { $0.contains(ARFCN(n)) }) else {
                 fail("\(option) \(n) is not a channel of \(order.map(\.rawValue).joined(separator: ", "))", code: 64)
             }
             return b
         }
         settings.carriers = arfcn.map { (gsmBand(of: $0, option: "--arfcn"), $0) }
+        for n in earfcn {
+            guard let b = LTEBand.band(downlink: EARFCN(n)) else { fail("--earfcn \(n) is not a downlink EARFCN of a known LTE band", code: 64) }
+            settings.lteCarriers.append((band: b, earfcn: n))
+        }
         guard seconds >= 0.06, seconds <= 60 else { fail("--seconds: \(seconds) is outside 0.06–60", code: 64) }
         settings.dwellSeconds = seconds
         guard (1...32).contains(cells) else { fail("--cells: \(cells) is outside 1–32", code: 64) }
@@ -157,10 +166,13 @@ struct Calibrate: ParsableCommand {
         var lines = ["calibration of \(c.deviceName) (\(c.device))"]
         for cell in c.cells {
             let bandName = cell.band.padding(toLength: max(cell.band.count, 9), withPad: " ", startingAt: 0)
-            var l = String(format: "  ARFCN %4d  ", cell.arfcn) + bandName
-                + String(format: " %9.3f MHz  offset %+9.1f Hz  %+8.3f ppm ±%.3f  FCCH %3d",
-                         cell.frequencyHz / 1e6, cell.offsetHz, cell.ppm, cell.ppmUncertainty, cell.fcchBursts)
+            let channel = (cell.rat == "LTE" ? "EARFCN" : " ARFCN") + String(format: " %5d  ", cell.channel)
+            var l = "  " + channel + bandName
+                + String(format: " %9.3f MHz  offset %+9.1f Hz  %+8.3f ppm ±%.3f",
+                         cell.frequencyHz / 1e6, cell.offsetHz, cell.ppm, cell.ppmUncertainty)
+            if cell.rat == "GSM" { l += String(format: "  FCCH %3d", cell.fcchBursts) }
             if let b = cell.bsic { l += "  BSIC \(b)" }
+            if let p = cell.pci { l += "  PCI \(p)" }
             if let p = cell.powerDBFS { l += String(format: "  %.1f dBFS", p) }
             if let r = cell.referenceDBm { l += String(format: " (%.1f dBm)", r) }
             l += cell.used ? "  used" : "  not used: \(cell.rejected ?? "")"

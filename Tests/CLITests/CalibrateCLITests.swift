@@ -43,6 +43,26 @@ import TestSupport
         #expect(abs(found[0] - found[1]) < 1, "\(found)")
     }
 
+    /// The LTE capture at 739 MHz (an RTL-SDR, LTE-Cell-Scanner's test file; its documentation puts the
+    /// carrier offset at about +35 kHz): with its band named, the two cells' PSS/SSS give the dongle's
+    /// crystal error, about −47.7 ppm, and agree.
+    @Test func lteRecordingGivesTheDonglesCrystalError() throws {
+        guard let meta = TestSupport.recording("lte/ltecellscanner_739MHz_1.92Msps.sigmf-meta") else {
+            print("skipped: ../shared/testdata is not there")
+            return
+        }
+        let r = try CLIRun.run(["calibrate", "--device", "file:\(meta)", "--band", "LTE-B12", "--no-save", "--json"])
+        print("calibrate LTE: \(r.stdout)")
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let ppm = try #require(json["ppm"] as? Double)
+        // +35 kHz at 739 MHz.
+        #expect(abs(ppm - -35e3 / 739e6 * 1e6) < 2, "\(ppm)")
+        let cells = try #require(json["cells"] as? [[String: Any]])
+        #expect(Set(cells.compactMap { $0["pci"] as? Int }).isSuperset(of: [277, 271]), "\(cells)")
+        #expect(cells.allSatisfy { $0["rat"] as? String == "LTE" && $0["used"] as? Bool == true })
+    }
+
     func expectFailure(_ args: [String], status: Int32 = 1, says problem: String) throws {
         let r = try CLIRun.run(["calibrate"] + args)
         #expect(r.status == status, "\(args): \(r.stderr)")
@@ -53,8 +73,8 @@ import TestSupport
 
     @Test func badArgumentsAreNamed() throws {
         try expectFailure(["--device", "toaster"], status: 64, says: "--device: \"toaster\" is not a device")
-        try expectFailure(["--device", "sim:legit-only", "--band", "LTE-B3"], status: 64,
-                          says: "--band: LTE-B3 is an LTE band; calibration measures GSM cells")
+        try expectFailure(["--device", "sim:legit-only", "--earfcn", "99999"], status: 64,
+                          says: "--earfcn 99999 is not a downlink EARFCN of a known LTE band")
         try expectFailure(["--device", "sim:legit-only", "--reference-dbm=-50", "--arfcn", "11", "--arfcn", "13"], status: 64,
                           says: "--reference-dbm needs --reference-arfcn N")
         try expectFailure(["--device", "sim:legit-only", "--arfcn", "400"], status: 64,
@@ -69,6 +89,6 @@ import TestSupport
             return
         }
         try expectFailure(["--device", "file:\(meta)", "--no-save", "--min-fcch", "1"],
-                          says: "no strong GSM cell to calibrate on: the recording spans 738.04–739.96 MHz, outside the GSM bands asked for")
+                          says: "no strong GSM or LTE cell to calibrate on: the recording spans 738.04–739.96 MHz, outside the bands asked for (GSM450")
     }
 }

@@ -85,7 +85,7 @@ struct CalibrationTests {
         let started = Date()
         let c = try Self.calibrate(device)
         let used = c.cells.filter(\.used)
-        print("calibration: injected \(ppm) ppm, measured \(String(format: "%+.4f", c.ppm)) ± \(String(format: "%.4f", c.ppmUncertainty)) ppm from \(used.count) cells (\(c.cells.map { "ARFCN \($0.arfcn) \(String(format: "%+.3f", $0.ppm)) FCCH \($0.fcchBursts)" }.joined(separator: ", "))); gain offset \(c.gainOffsetDB.map { String(format: "%.2f", $0) } ?? "-") dB; \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print("calibration: injected \(ppm) ppm, measured \(String(format: "%+.4f", c.ppm)) ± \(String(format: "%.4f", c.ppmUncertainty)) ppm from \(used.count) cells (\(c.cells.map { "ARFCN \($0.channel) \(String(format: "%+.3f", $0.ppm)) FCCH \($0.fcchBursts)" }.joined(separator: ", "))); gain offset \(c.gainOffsetDB.map { String(format: "%.2f", $0) } ?? "-") dB; \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         #expect(abs(c.ppm - ppm) < 0.2, "measured \(c.ppm) for \(ppm)")
         #expect(c.ppmUncertainty < 0.2)
         #expect(used.count >= 4, "\(c.cells)")
@@ -103,7 +103,7 @@ struct CalibrationTests {
         let (device, _) = try Self.device(Self.scenario(ppm: -7, offCell: 3), name: "offcell")
         let c = try Self.calibrate(device, carriers: [(.egsm900, 20), (.egsm900, 62), (.egsm900, 110), (.dcs1800, 600)])
         #expect(abs(c.ppm - -7) < 0.2, "\(c.ppm)")
-        let b = try #require(c.cells.first { $0.arfcn == 62 })
+        let b = try #require(c.cells.first { $0.channel == 62 })
         #expect(!b.used)
         #expect(b.rejected?.contains("from the median") == true, "\(b.rejected ?? "")")
         #expect(c.cells.filter(\.used).count == 3)
@@ -127,7 +127,7 @@ struct CalibrationTests {
             _ = try Self.calibrate(device, bands: [.gsm850])
         } throws: { e in
             guard let e = e as? CalibrationError, case .noStrongCell = e else { return false }
-            return e.description.contains("no strong GSM cell to calibrate on") && e.description.contains("GSM850")
+            return e.description.contains("no strong GSM or LTE cell to calibrate on") && e.description.contains("GSM850")
         }
     }
 
@@ -155,7 +155,7 @@ struct CalibrationTests {
     static let sample = ReceiverCalibration(
         device: .init(driver: "hackrf", serial: "0000000000000000a06063c8234e925f"), deviceName: "HackRF One 0000000000000000a06063c8234e925f",
         ppm: -7.012, ppmUncertainty: 0.021, gainOffsetDB: -54.6, gainReference: "meter",
-        cells: [CalibrationCell(band: "E-GSM900", arfcn: 62, frequencyHz: 947.4e6, offsetHz: 6643, ppm: -7.01, ppmUncertainty: 0.002,
+        cells: [CalibrationCell(band: "E-GSM900", channel: 62, frequencyHz: 947.4e6, offsetHz: 6643, ppm: -7.01, ppmUncertainty: 0.002,
                                 fcchBursts: 21, bsic: 12, powerDBFS: -37.2, snrDB: 30, referenceDBm: -91.8)],
         sampleRateHz: 20e6, dwellSeconds: 1, measuredAt: Date(timeIntervalSince1970: 1_800_000_000))
 
@@ -167,7 +167,7 @@ struct CalibrationTests {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for key in ["\"format\" : \"cellwatch-calibration\"", "\"format_version\" : 1", "\"ppm\" : -7.012", "\"ppm_uncertainty\"",
                     "\"gain_offset_db\" : -54.6", "\"measured_at\" : \"2027-01-15T08:00:00", "\"cellwatch_version\"",
-                    "\"fcch_bursts\" : 21", "\"power_dbfs\" : -37.2", "\"driver\" : \"hackrf\""] {
+                    "\"fcch_bursts\" : 21", "\"rat\" : \"GSM\"", "\"channel\" : 62", "\"power_dbfs\" : -37.2", "\"driver\" : \"hackrf\""] {
             #expect(text.contains(key), "\(key) in \(text)")
         }
         #expect(try store.find(Self.sample.device) == Self.sample)

@@ -2,6 +2,7 @@ import CellwatchModel
 import DSP
 import Foundation
 import GSM
+import LTE
 import Radio
 import Simulation
 import Survey
@@ -21,34 +22,41 @@ public enum GainReference: Sendable {
 public struct CalibrationSettings: Sendable {
     /// GSM bands surveyed for strong carriers.
     public var bands: [GSMBand] = GSMBand.surveyDefaults
-    /// Carriers to measure instead of surveying (`--arfcn`).
+    /// LTE bands surveyed for cells (PSS/SSS); none by default (GSM's FCCH is the sharper measure).
+    public var lteBands: [LTEBand] = []
+    /// Carriers to measure instead of surveying (`--arfcn`, `--earfcn`).
     public var carriers: [(band: GSMBand, arfcn: Int)] = []
-    /// Seconds of IQ per measured cell: an FCCH burst comes every 46 ms, so 1 s gives about 20.
+    public var lteCarriers: [(band: LTEBand, earfcn: Int)] = []
+    /// Seconds of IQ per measured GSM cell: an FCCH burst comes every 46 ms, so 1 s gives about 20.
     public var dwellSeconds: Double = 1
     /// Seconds of PSD per tuning step of the survey.
     public var lookSeconds: Double = 0.05
-    /// Most cells measured (the strongest first).
+    /// Most carriers measured (the strongest first).
     public var maxCells = 6
-    /// A surveyed carrier needs this SNR (dB in its channel) to be measured.
+    /// A surveyed GSM carrier needs this SNR (dB in its channel) to be measured.
     public var minimumSNR: Double = 12
-    /// A measured cell needs this many FCCH bursts to count.
+    /// A measured GSM cell needs this many FCCH bursts to count.
     public var minimumBursts = 3
     /// Cells whose estimates differ from the median by more than this (ppm) are rejected.
     public var agreementPPM = 0.5
     public var gainReference: GainReference = .none
 
     public init() {}
+
+    var allBands: [Band] { bands.map(Band.gsm) + lteBands.map(Band.lte) }
 }
 
-/// Measures a receiver's crystal error (ppm) from the FCCH of strong GSM cells and, with a power
-/// reference, its gain offset to dBm.
+/// Measures a receiver's crystal error (ppm) from the FCCH of strong GSM cells (and the PSS/SSS of LTE
+/// cells when LTE bands are asked for) and, with a power reference, its gain offset to dBm.
 ///
-/// 1. Survey: PSD looks over the GSM bands (`SpectrumScanner`, `CarrierDetector`); GSM carriers at or
-///    above `minimumSNR`, strongest first (or the carriers named with `--arfcn`).
+/// 1. Survey: PSD looks over the bands (`SpectrumScanner`, `CarrierDetector`); GSM carriers at or above
+///    `minimumSNR` and LTE carriers, strongest first (or the carriers named with `--arfcn`/`--earfcn`).
 /// 2. Dwell on each: tuned so the carrier sits 15 % of the sample rate off centre (away from the DC
-///    spur), `dwellSeconds` of IQ through a `GSMReceiver`, whose FCCH detector measures every frequency
-///    correction burst (a pure tone 1625/24 kHz above the carrier, TS 45.002 §5.2.4, TS 45.004 §2.1).
-///    The cell's offset is the median of its bursts' estimates.
+///    spur). GSM: `dwellSeconds` of IQ through a `GSMReceiver`, whose FCCH detector measures every
+///    frequency correction burst (a pure tone 1625/24 kHz above the carrier, TS 45.002 §5.2.4,
+///    TS 45.004 §2.1); the cell's offset is the median of its bursts' estimates. LTE: the capture mixed to
+///    the carrier through the `LTEReceiver` (PSS/SSS search, CFO, CRS residual, TS 36.211 §6.11); every
+///    cell whose MIB decodes counts.
 /// 3. A receiver whose crystal runs fast by p sees every cell at −p·f/(1+p) (its LO and its sample
 ///    clock share the crystal), so each cell gives p = −offset / (f + offset); `CalibrationFit` combines
 ///    the cells robustly.
@@ -62,10 +70,11 @@ public final class CrystalCalibrator {
     private let source: DwellSource
     private let block = SampleBlock(capacity: 1 << 16)
     private let scanner: SpectrumScanner
+    private var lteReceiver: LTEReceiver?
 
     public init(device: any RadioDevice, deviceID: CalibrationDeviceID, settings: CalibrationSettings,
                 clock: @escaping () -> Date = Date.init, progress: ((String) -> Void)? = nil) throws(CalibrationError) {
-        guard settings.dwellSeconds > 0.05, settings.dwellSeconds <= 60 else {
+        guard settings.dwellSeconds >= 0.05, settings.dwellSeconds <= 60 else {
             throw .badArguments("--seconds: \(settings.dwellSeconds) is outside 0.05–60 seconds per cell")
         }
         self.device = device
@@ -76,7 +85,7 @@ public final class CrystalCalibrator {
         let rate = device.sampleRate
         source = DwellSource(inner: device, capacity: max(1, Int(rate * settings.dwellSeconds)))
         var scan = ScanConfiguration()
-        scan.bands = settings.bands.map(Band.gsm)
+        scan.bands = settings.allBands
         do {
             scanner = try SpectrumScanner(configuration: scan, sampleRate: rate)
         } catch {
@@ -84,9 +93,26 @@ public final class CrystalCalibrator {
         }
     }
 
+    enum Channel: Equatable {
+        case gsm(GSMBand, Int)
+        case lte(LTEBand, Int)
+
+        var label: String {
+            switch self {
+            case .gsm(let b, let n): "ARFCN \(n) (\(b.rawValue))"
+            case .lte(let b, let n): "EARFCN \(n) (\(b.name))"
+            }
+        }
+        var frequency: Hertz? {
+            switch self {
+            case .gsm(let b, let n): b.downlink(ARFCN(n))
+            case .lte(let b, let n): b.downlink(EARFCN(n))
+            }
+        }
+    }
+
     struct Candidate {
-        var band: GSMBand
-        var arfcn: Int
+        var channel: Channel
         var frequency: Hertz
         var powerDBFS: Double?
         var snr: Double?
@@ -97,13 +123,17 @@ public final class CrystalCalibrator {
 
     public func run() throws(CalibrationError) -> ReceiverCalibration {
         let rate = device.sampleRate
-        let bandNames = settings.bands.map(\.rawValue).joined(separator: ", ")
+        let bandNames = settings.allBands.map(\.name).joined(separator: ", ")
+        var named: [Channel] = settings.carriers.map { .gsm($0.band, $0.arfcn) } + settings.lteCarriers.map { .lte($0.band, $0.earfcn) }
+        for c in named where c.frequency == nil {
+            throw .badArguments("\(c.label) is not a downlink channel of its band")
+        }
         // Tunable? The first place we will look at tells.
         let firstCentre: Hertz
-        if let c = settings.carriers.first, let f = c.band.downlink(ARFCN(c.arfcn)) {
+        if let f = named.first?.frequency {
             firstCentre = f - Hertz(carrierShift)
         } else {
-            firstCentre = SweepPlan.centres(bands: settings.bands.map(Band.gsm), sampleRate: rate).first ?? Hertz(0)
+            firstCentre = SweepPlan.centres(bands: settings.allBands, sampleRate: rate).first ?? Hertz(0)
         }
         var tunable = true
         do throws(RadioError) { try device.tune(to: firstCentre) } catch {
@@ -116,18 +146,18 @@ public final class CrystalCalibrator {
         if !tunable {
             // A recording: one capture, surveyed and measured as it is.
             let report = try scan(samples: Int(rate * settings.dwellSeconds))
-            candidates = gsmCarriers(report)
+            candidates = carriers(report)
             surveyNote = "\(report.carriers.count) carriers in the recording's first \(fmt(Double(source.captured) / rate)) s"
-        } else if settings.carriers.isEmpty {
-            let centres = SweepPlan.centres(bands: settings.bands.map(Band.gsm), sampleRate: rate)
+        } else if named.isEmpty {
+            let centres = SweepPlan.centres(bands: settings.allBands, sampleRate: rate)
             var seen = 0
             for (i, c) in centres.enumerated() {
                 try tune(c)
                 progress?("survey \(i + 1)/\(centres.count): \(fmt(c.megahertz, 1)) MHz")
                 let report = try scan(samples: max(1, Int(rate * settings.lookSeconds)))
                 seen += report.carriers.count
-                for k in gsmCarriers(report) {
-                    if let j = candidates.firstIndex(where: { $0.band == k.band && $0.arfcn == k.arfcn }) {
+                for k in carriers(report) {
+                    if let j = candidates.firstIndex(where: { $0.channel == k.channel }) {
                         if (k.powerDBFS ?? -999) > (candidates[j].powerDBFS ?? -999) { candidates[j] = k }
                     } else {
                         candidates.append(k)
@@ -136,55 +166,53 @@ public final class CrystalCalibrator {
             }
             surveyNote = "\(seen) carriers seen over \(centres.count) tuning steps of \(bandNames)"
         }
-        if !settings.carriers.isEmpty {
+        if !named.isEmpty {
             // Named carriers are measured whatever the survey saw (a technician's trusted cells).
-            var named: [Candidate] = []
-            for c in settings.carriers {
-                guard let f = c.band.downlink(ARFCN(c.arfcn)) else {
-                    throw .badArguments("--arfcn \(c.arfcn) is not a channel of \(c.band.rawValue)")
-                }
-                let seen = candidates.first { $0.band == c.band && $0.arfcn == c.arfcn }
-                named.append(seen ?? Candidate(band: c.band, arfcn: c.arfcn, frequency: f, powerDBFS: nil, snr: nil))
+            candidates = named.map { c in
+                candidates.first { $0.channel == c } ?? Candidate(channel: c, frequency: c.frequency!, powerDBFS: nil, snr: nil)
             }
-            candidates = named
         } else {
-            let strong = candidates.filter { ($0.snr ?? 0) >= settings.minimumSNR }
-                .sorted { ($0.powerDBFS ?? -999) > ($1.powerDBFS ?? -999) }
+            // GSM carriers need the SNR; an LTE carrier was already told apart by its cyclic prefix.
+            let strong = candidates.filter { c in
+                if case .gsm = c.channel { return (c.snr ?? 0) >= settings.minimumSNR }
+                return true
+            }.sorted { ($0.powerDBFS ?? -999) > ($1.powerDBFS ?? -999) }
             guard !strong.isEmpty else {
                 let best = candidates.max { ($0.snr ?? 0) < ($1.snr ?? 0) }
                 throw .noStrongCell(device: device.name, detail: "\(surveyNote); "
-                    + (best.map { "the best GSM carrier, ARFCN \($0.arfcn) (\($0.band.rawValue)), stands only \(fmt($0.snr ?? 0, 1)) dB above the noise (\(fmt(settings.minimumSNR, 0)) dB needed)" }
-                        ?? "none is a GSM carrier in \(bandNames)")
+                    + (best.map { "the best GSM carrier, \($0.channel.label), stands only \(fmt($0.snr ?? 0, 1)) dB above the noise (\(fmt(settings.minimumSNR, 0)) dB needed)" }
+                        ?? "none is a GSM or LTE carrier of \(bandNames)")
                     + "; check the antenna, the band (--band) and the gain, or name a cell with --arfcn")
             }
             candidates = Array(strong.prefix(settings.maxCells))
             // The meter's cell is measured too, whatever its rank.
             if case .meter(_, let band, let arfcn) = settings.gainReference,
-               !candidates.contains(where: { $0.band == band && $0.arfcn == arfcn }) {
+               !candidates.contains(where: { $0.channel == .gsm(band, arfcn) }) {
                 guard let f = band.downlink(ARFCN(arfcn)) else {
                     throw .badArguments("--reference-arfcn \(arfcn) is not a channel of \(band.rawValue)")
                 }
-                candidates.append(strong.first { $0.band == band && $0.arfcn == arfcn }
-                                  ?? Candidate(band: band, arfcn: arfcn, frequency: f, powerDBFS: nil, snr: nil))
+                candidates.append(strong.first { $0.channel == .gsm(band, arfcn) }
+                                  ?? Candidate(channel: .gsm(band, arfcn), frequency: f, powerDBFS: nil, snr: nil))
             }
         }
+        named = []
 
         var cells: [CalibrationCell] = []
         for (i, c) in candidates.enumerated() {
-            progress?("cell \(i + 1)/\(candidates.count): ARFCN \(c.arfcn) (\(c.band.rawValue), \(fmt(c.frequency.megahertz, 1)) MHz)")
-            if let cell = try measure(c, tunable: tunable) { cells.append(cell) }
+            progress?("cell \(i + 1)/\(candidates.count): \(c.channel.label), \(fmt(c.frequency.megahertz, 1)) MHz")
+            cells += try measure(c, tunable: tunable)
         }
-        let usable = cells.indices.filter { cells[$0].fcchBursts >= settings.minimumBursts }
-        for i in cells.indices where !usable.contains(i) {
+        for i in cells.indices where cells[i].rat == "GSM" && cells[i].fcchBursts < settings.minimumBursts {
             cells[i].used = false
             cells[i].rejected = cells[i].rejected ?? "\(cells[i].fcchBursts) FCCH bursts (\(settings.minimumBursts) needed)"
         }
+        let usable = cells.indices.filter { cells[$0].used }
         guard !usable.isEmpty else {
-            let tried = cells.map { "ARFCN \($0.arfcn): \($0.fcchBursts) FCCH" }.joined(separator: ", ")
-            throw .noStrongCell(device: device.name, detail: "\(surveyNote.isEmpty ? "" : surveyNote + "; ")no carrier gave \(settings.minimumBursts) FCCH bursts in \(fmt(settings.dwellSeconds)) s (\(tried.isEmpty ? "none measurable" : tried)); these are not GSM BCCH carriers, or too weak")
+            let tried = cells.map { "\($0.label): \($0.rejected ?? "")" }.joined(separator: ", ")
+            throw .noStrongCell(device: device.name, detail: "\(surveyNote.isEmpty ? "" : surveyNote + "; ")no carrier could be measured (\(tried.isEmpty ? "none in the capture" : tried)); these are not GSM BCCH carriers or LTE cells, or too weak")
         }
         let estimates = usable.map { (ppm: cells[$0].ppm, uncertainty: cells[$0].ppmUncertainty) }
-        let labels = usable.map { "ARFCN \(cells[$0].arfcn)" }
+        let labels = usable.map { cells[$0].label }
         let fit: CalibrationFit.Result
         switch CalibrationFit.fit(estimates, labels: labels, agreementPPM: settings.agreementPPM) {
         case .success(let r): fit = r
@@ -203,7 +231,8 @@ public final class CrystalCalibrator {
         case .none:
             break
         case .meter(let dBm, let band, let arfcn):
-            guard let i = cells.firstIndex(where: { $0.band == band.rawValue && $0.arfcn == arfcn }), let p = cells[i].powerDBFS else {
+            guard let i = cells.firstIndex(where: { $0.rat == "GSM" && $0.band == band.rawValue && $0.channel == arfcn }),
+                  let p = cells[i].powerDBFS else {
                 throw .noStrongCell(device: device.name, detail: "the reference cell ARFCN \(arfcn) (\(band.rawValue)) could not be measured, so its \(fmt(dBm, 1)) dBm give no gain offset")
             }
             cells[i].referenceDBm = dBm
@@ -211,7 +240,7 @@ public final class CrystalCalibrator {
             gainSource = "meter"
         case .scene(let model):
             var offsets: [Double] = []
-            for i in cells.indices where cells[i].used {
+            for i in cells.indices where cells[i].used && cells[i].rat == "GSM" {
                 guard let p = cells[i].powerDBFS, let dBm = model(Hertz(cells[i].frequencyHz)) else { continue }
                 cells[i].referenceDBm = dBm
                 offsets.append(dBm - p)
@@ -238,21 +267,29 @@ public final class CrystalCalibrator {
             return try scanner.scan(source, source: device.name)
         } catch {
             if case .outsideEveryBand(_, let low, let high, let bands) = error {
-                throw .noStrongCell(device: device.name, detail: "the recording spans \(fmt(low.megahertz))–\(fmt(high.megahertz)) MHz, outside the GSM bands asked for (\(bands.joined(separator: ", "))); check core:frequency and --band")
+                throw .noStrongCell(device: device.name, detail: "the recording spans \(fmt(low.megahertz))–\(fmt(high.megahertz)) MHz, outside the bands asked for (\(bands.joined(separator: ", "))); check core:frequency and --band")
             }
             throw .radio(error.description)
         }
     }
 
-    private func gsmCarriers(_ report: ScanReport) -> [Candidate] {
+    private func carriers(_ report: ScanReport) -> [Candidate] {
         report.carriers.compactMap { c in
-            guard c.rat == .gsm, case .gsm(let b)? = c.band, let n = c.channel, let f = b.downlink(ARFCN(n)) else { return nil }
-            return Candidate(band: b, arfcn: n, frequency: f, powerDBFS: c.powerDBFS.value, snr: c.snr.value)
+            guard let n = c.channel else { return nil }
+            let channel: Channel
+            switch c.band {
+            case .gsm(let b)? where c.rat == .gsm: channel = .gsm(b, n)
+            case .lte(let b)? where c.rat == .lte: channel = .lte(b, n)
+            default: return nil
+            }
+            guard let f = channel.frequency else { return nil }
+            return Candidate(channel: channel, frequency: f, powerDBFS: c.powerDBFS.value, snr: c.snr.value)
         }
     }
 
-    /// One cell: a capture around it, through a GSM receiver; nil when it lies outside a recording.
-    private func measure(_ c: Candidate, tunable: Bool) throws(CalibrationError) -> CalibrationCell? {
+    /// One carrier: a capture around it, through the GSM or LTE receiver. A GSM carrier gives one cell,
+    /// an LTE carrier one per cell found on it; none when it lies outside a recording.
+    private func measure(_ c: Candidate, tunable: Bool) throws(CalibrationError) -> [CalibrationCell] {
         let rate = device.sampleRate
         if tunable {
             try tune(c.frequency - Hertz(carrierShift))
@@ -263,9 +300,19 @@ public final class CrystalCalibrator {
                 throw .radio("\(device.name): \(error)")
             }
         }
-        guard let centre = source.centre else { return nil }
+        guard let centre = source.centre else { return [] }
         let offset = c.frequency.value - centre.value
-        guard abs(offset) <= rate * 0.45 else { return nil }
+        guard abs(offset) <= rate * 0.45 else { return [] }
+        switch c.channel {
+        case .gsm(let band, let arfcn):
+            return [try measureGSM(c, band: band, arfcn: arfcn, offset: offset)]
+        case .lte(let band, let earfcn):
+            return try measureLTE(c, band: band, earfcn: earfcn, offset: offset)
+        }
+    }
+
+    private func measureGSM(_ c: Candidate, band: GSMBand, arfcn: Int, offset: Double) throws(CalibrationError) -> CalibrationCell {
+        let rate = device.sampleRate
         let receiver: GSMReceiver
         do { receiver = try GSMReceiver(inputRate: rate, carrierOffset: offset) } catch {
             throw .radio("\(device.name): cannot set up a GSM receiver at \(rate) S/s: \(error)")
@@ -280,8 +327,8 @@ public final class CrystalCalibrator {
         _ = receiver.finish()
         let bursts = receiver.fcchOffsets
         let f = c.frequency.value
-        var cell = CalibrationCell(band: c.band.rawValue, arfcn: c.arfcn, frequencyHz: f, offsetHz: 0, ppm: 0, ppmUncertainty: 0,
-                                   fcchBursts: bursts.count, bsic: receiver.bsic.map { Int($0.value) },
+        var cell = CalibrationCell(rat: "GSM", band: band.rawValue, channel: arfcn, frequencyHz: f, offsetHz: 0, ppm: 0,
+                                   ppmUncertainty: 0, fcchBursts: bursts.count, bsic: receiver.bsic.map { Int($0.value) },
                                    powerDBFS: receiver.meanPower.map { Decibels(powerRatio: $0).value } ?? c.powerDBFS,
                                    snrDB: receiver.meanSNR.map { Decibels(powerRatio: $0).value } ?? c.snr)
         guard !bursts.isEmpty else {
@@ -304,6 +351,56 @@ public final class CrystalCalibrator {
         cell.ppm = -m / (f + m) * 1e6
         cell.ppmUncertainty = seHz / f * 1e6
         return cell
+    }
+
+    /// The LTE receiver's CFO of each cell on the carrier. Its PSS/SSS estimate refined on the CRS holds
+    /// a few tens of hertz; 30 Hz is taken as each cell's standard error.
+    private func measureLTE(_ c: Candidate, band: LTEBand, earfcn: Int, offset: Double) throws(CalibrationError) -> [CalibrationCell] {
+        let rate = device.sampleRate
+        guard LTEReceiver.acceptedSampleRates.contains(rate) else { return [] }
+        if lteReceiver == nil {
+            do { lteReceiver = try LTEReceiver() } catch {
+                throw .radio("\(device.name): cannot set up the LTE receiver: \(error)")
+            }
+        }
+        guard let receiver = lteReceiver else { return [] }
+        let captured = source.capturedSamples
+        let n = min(captured.count, Int(rate * (receiver.analysedSeconds + 0.005)))
+        var input = [ComplexFloat](repeating: .zero, count: n)
+        input.withUnsafeMutableBufferPointer { buf in
+            _ = buf.initialize(from: UnsafeBufferPointer(rebasing: captured[0..<n]))
+            if offset != 0 { Mixer(frequency: -offset, sampleRate: rate).process(buf) }
+        }
+        let reports: [LTECellReport]
+        do { reports = try receiver.decode(input, sampleRate: rate) } catch {
+            return [CalibrationCell(rat: "LTE", band: band.name, channel: earfcn, frequencyHz: c.frequency.value, offsetHz: 0, ppm: 0,
+                                    ppmUncertainty: 0, fcchBursts: 0, powerDBFS: c.powerDBFS, snrDB: c.snr, used: false,
+                                    rejected: "the LTE receiver failed: \(error)")]
+        }
+        let f = c.frequency.value
+        var out: [CalibrationCell] = []
+        for r in reports {
+            let cfo = r.carrierOffset.value
+            var cell = CalibrationCell(rat: "LTE", band: band.name, channel: earfcn, frequencyHz: f, offsetHz: cfo,
+                                       ppm: -cfo / (f + cfo) * 1e6, ppmUncertainty: 30 / f * 1e6, fcchBursts: 0, pci: r.pci,
+                                       powerDBFS: c.powerDBFS, snrDB: r.sinr?.value ?? c.snr)
+            if r.mib == nil {
+                cell.used = false
+                cell.rejected = "its MIB did not decode (not confirmed as a cell)"
+            } else if abs(cell.ppm) > 100 {
+                // The carrier's EARFCN comes from where its spectrum sits; a guess one 100 kHz raster step
+                // off shows up as an impossible crystal error.
+                cell.used = false
+                cell.rejected = "\(fmt(cell.ppm)) ppm is no crystal error: the EARFCN guessed from the spectrum is probably off by a raster step; name it with --earfcn"
+            }
+            out.append(cell)
+        }
+        if out.isEmpty {
+            out.append(CalibrationCell(rat: "LTE", band: band.name, channel: earfcn, frequencyHz: f, offsetHz: 0, ppm: 0,
+                                       ppmUncertainty: 0, fcchBursts: 0, powerDBFS: c.powerDBFS, snrDB: c.snr, used: false,
+                                       rejected: "no LTE cell found (PSS/SSS)"))
+        }
+        return out
     }
 
     private func fmt(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }

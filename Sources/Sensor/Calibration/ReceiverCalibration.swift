@@ -58,22 +58,29 @@ public struct CalibrationDeviceID: Codable, Sendable, Hashable, CustomStringConv
     }
 }
 
-/// One GSM cell a calibration measured.
+/// One cell a calibration measured: a GSM cell (its FCCH) or an LTE cell (its PSS/SSS).
 public struct CalibrationCell: Codable, Sendable, Equatable {
+    /// `GSM` or `LTE`.
+    public var rat: String
     public var band: String
-    public var arfcn: Int
+    /// ARFCN (GSM) or downlink EARFCN (LTE).
+    public var channel: Int
     /// Nominal downlink carrier frequency.
     public var frequencyHz: Double
-    /// Where the receiver saw the carrier, against the nominal frequency (median of the FCCH bursts).
+    /// Where the receiver saw the carrier, against the nominal frequency (GSM: median of the FCCH bursts;
+    /// LTE: the cell search's PSS/SSS and CRS estimate).
     public var offsetHz: Double
-    /// The receiver's crystal error this cell implies (−offset/frequency, sample clock included).
+    /// The receiver's crystal error this cell implies (−offset/(frequency + offset), sample clock included).
     public var ppm: Double
-    /// One standard error of `ppm` from the spread of the cell's FCCH bursts.
+    /// One standard error of `ppm` (GSM: from the spread of its FCCH bursts).
     public var ppmUncertainty: Double
+    /// FCCH bursts measured (GSM; 0 for LTE).
     public var fcchBursts: Int
     /// The cell's BSIC when its SCH decoded (a real GSM cell, not a stray tone).
     public var bsic: Int?
-    /// Mean burst power of the cell (dBFS) and its SNR.
+    /// The LTE cell's physical cell identity (its MIB decoded).
+    public var pci: Int?
+    /// Power of the cell (dBFS; GSM: mean burst power, LTE: the carrier's power in the spectrum) and SNR.
     public var powerDBFS: Double?
     public var snrDB: Double?
     /// The received power the gain reference gives for this cell (dBm), when there is one.
@@ -83,27 +90,34 @@ public struct CalibrationCell: Codable, Sendable, Equatable {
     public var rejected: String?
 
     enum CodingKeys: String, CodingKey {
-        case band, arfcn, ppm, used, rejected, bsic
+        case rat, band, channel, ppm, used, rejected, bsic, pci
         case frequencyHz = "frequency_hz", offsetHz = "offset_hz", ppmUncertainty = "ppm_uncertainty"
         case fcchBursts = "fcch_bursts", powerDBFS = "power_dbfs", snrDB = "snr_db", referenceDBm = "reference_dbm"
     }
 
-    public init(band: String, arfcn: Int, frequencyHz: Double, offsetHz: Double, ppm: Double, ppmUncertainty: Double,
-                fcchBursts: Int, bsic: Int? = nil, powerDBFS: Double? = nil, snrDB: Double? = nil,
-                referenceDBm: Double? = nil, used: Bool = true, rejected: String? = nil) {
+    public init(rat: String = "GSM", band: String, channel: Int, frequencyHz: Double, offsetHz: Double, ppm: Double,
+                ppmUncertainty: Double, fcchBursts: Int, bsic: Int? = nil, pci: Int? = nil, powerDBFS: Double? = nil,
+                snrDB: Double? = nil, referenceDBm: Double? = nil, used: Bool = true, rejected: String? = nil) {
+        self.rat = rat
         self.band = band
-        self.arfcn = arfcn
+        self.channel = channel
         self.frequencyHz = frequencyHz
         self.offsetHz = offsetHz
         self.ppm = ppm
         self.ppmUncertainty = ppmUncertainty
         self.fcchBursts = fcchBursts
         self.bsic = bsic
+        self.pci = pci
         self.powerDBFS = powerDBFS
         self.snrDB = snrDB
         self.referenceDBm = referenceDBm
         self.used = used
         self.rejected = rejected
+    }
+
+    /// "ARFCN 62" or "EARFCN 5110 PCI 277".
+    public var label: String {
+        rat == "LTE" ? "EARFCN \(channel)" + (pci.map { " PCI \($0)" } ?? "") : "ARFCN \(channel)"
     }
 }
 
@@ -247,7 +261,7 @@ public struct ReceiverCalibration: Codable, Sendable, Equatable {
 
 /// Why a calibration could not be made, read or applied: one sentence naming the file or the device.
 public enum CalibrationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// No GSM carrier strong enough, or none whose FCCH could be measured.
+    /// No GSM carrier strong enough and no LTE cell, or none whose FCCH (PSS/SSS, MIB) could be measured.
     case noStrongCell(device: String, detail: String)
     /// The cells measured disagree about the crystal error beyond what real base stations allow.
     case cellsDisagree(device: String, detail: String)
@@ -258,7 +272,7 @@ public enum CalibrationError: Error, Equatable, Sendable, CustomStringConvertibl
 
     public var description: String {
         switch self {
-        case .noStrongCell(let d, let detail): "\(d): no strong GSM cell to calibrate on: \(detail)"
+        case .noStrongCell(let d, let detail): "\(d): no strong GSM or LTE cell to calibrate on: \(detail)"
         case .cellsDisagree(let d, let detail): "\(d): the cells disagree about the crystal error: \(detail)"
         case .unreadable(let path, let problem): "\(path): \(problem)"
         case .notWritten(let path, let problem): "\(path): cannot write the calibration: \(problem)"
