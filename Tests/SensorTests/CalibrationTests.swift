@@ -268,6 +268,25 @@ struct CalibrationTests {
         }
     }
 
+    @Test func configKey() throws {
+        func parse(_ value: String?) throws -> CalibrationSetting {
+            let line = value.map { "\n  calibration: \($0)" } ?? ""
+            return try SensorConfig.parse(yaml: """
+                sensor:
+                  id: van-07
+                  device: hackrf\(line)
+                collector:
+                  url: http://127.0.0.1:9
+                  token_file: token
+                """, baseDirectory: "/etc/cellwatch").calibration
+        }
+        #expect(try parse(nil) == .auto)
+        #expect(try parse("auto") == .auto)
+        #expect(try parse("none") == CalibrationSetting.none)
+        #expect(try parse("cal/hackrf-1.json") == .file("/etc/cellwatch/cal/hackrf-1.json"))
+        #expect(try parse("/var/lib/x.json") == .file("/var/lib/x.json"))
+    }
+
     /// The correction formula on its own: a cell 0.05 ppm off seen by a receiver 7 ppm fast, with and
     /// without the tuning corrected, comes back as 0.05 ppm.
     @Test func cellOffsetUndoesTheReceiversError() {
