@@ -116,3 +116,24 @@ struct SensorReplugTests {
         #expect(transcript.contains("replug \(USBShim.serial)"))
     }
 }
+
+/// `cellwatch calibrate --device hackrf:SERIAL` drives our HackRF driver through the survey (tuning
+/// steps over the GSM band, PSD looks): the shim's counter pattern holds no GSM cell, which must end in
+/// the one-sentence "no strong cell" error naming the radio, with the tuning requests in the transcript.
+@Suite(.enabled(if: USBShim.isLinux, "the libusb shim is an LD_PRELOAD library: Linux only"), .serialized)
+struct CalibrateUnderShimTests {
+    @Test func calibrateSurveysTheHackRFAndSaysWhenThereIsNoCell() throws {
+        let dir = TestSupport.temporaryDirectory("usb-calibrate")
+        let r = try USBShim.runUnderShim(USBShim.product("cellwatch"),
+                                         ["calibrate", "--device", "hackrf:\(USBShim.serial)", "--band", "GSM900",
+                                          "--out", dir.appendingPathComponent("cal").path],
+                                         scratch: dir, label: "calibrate")
+        #expect(r.status == 1, "\(r.stderr)")
+        let last = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("cellwatch: HackRF One \(USBShim.serial): no strong GSM or LTE cell to calibrate on:"), "\(r.stderr)")
+        #expect(last.contains("3 tuning steps of E-GSM900"), "\(last)")
+        // Three survey steps: the frequency request (vendor request 16) at open and once per step.
+        #expect(r.transcript.filter { $0.hasPrefix("ctrl 40 10 ") }.count >= 3, "\(r.transcript.prefix(40))")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cal").path), "nothing half-written")
+    }
+}
