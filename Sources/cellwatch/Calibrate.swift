@@ -93,7 +93,7 @@ struct Calibrate: ParsableCommand {
             guard let b = LTEBand.band(downlink: EARFCN(n)) else { fail("--earfcn \(n) is not a downlink EARFCN of a known LTE band", code: 64) }
             settings.lteCarriers.append((band: b, earfcn: n))
         }
-        guard seconds >= 0.06, seconds <= 60 else { fail("--seconds: \(seconds) is outside 0.06–60", code: 64) }
+        guard seconds >= 0.05, seconds <= 60 else { fail("--seconds: \(seconds) is outside 0.05–60", code: 64) }
         settings.dwellSeconds = seconds
         guard (1...32).contains(cells) else { fail("--cells: \(cells) is outside 1–32", code: 64) }
         settings.maxCells = cells
