@@ -74,6 +74,22 @@ public final class GSMReceiver {
     public private(set) var combinedCCCH = false
     private var powerSum = 0.0, snrSum = 0.0, burstCount = 0
     private var offsetMeasurements: [Double] = []
+    /// Every FCCH burst's own estimate of the carrier's offset (Hz, against the nominal frequency), in
+    /// stream order: the spread of these is what a crystal calibration's uncertainty rests on. The first
+    /// `maxFCCHRecorded` (about 3 minutes of a cell) are kept.
+    public private(set) var fcchOffsets: [Double] = []
+    /// Stream sample of each burst in `fcchOffsets`: after synchronising, the receiver goes back over the
+    /// buffered frames, which holds the burst the search found; it is measured once.
+    private var fcchStarts: [Int] = []
+    public static let maxFCCHRecorded = 4096
+
+    private func recordFCCH(start: Int, offset: Double) {
+        guard fcchOffsets.count < Self.maxFCCHRecorded,
+              !fcchStarts.contains(where: { abs($0 - start) < BurstFormat.frameSamples / 2 }) else { return }
+        if fcchStarts.count >= 64 { fcchStarts.removeFirst() }
+        fcchStarts.append(start)
+        fcchOffsets.append(offset)
+    }
 
     public init(inputRate: Double, carrierOffset: Double) throws(DSPError) {
         self.inputRate = inputRate
@@ -131,6 +147,7 @@ public final class GSMReceiver {
                     let start = fcchBase + burst.start
                     let absolute = FrequencyCorrectionBurst(start: start, frequencyOffset: fcchFrequency(start: start) ?? burst.frequencyOffset)
                     events.append(.frequencyCorrection(absolute))
+                    recordFCCH(start: absolute.start, offset: selector.shift - carrierOffset + absolute.frequencyOffset)
                     correctFrequency(absolute.frequencyOffset, buffered: true)
                     state = .awaitingSCH(fcchStart: absolute.start)
                     progressed = true
@@ -253,6 +270,7 @@ public final class GSMReceiver {
     /// Fine frequency from an FCCH burst inside the synchronised stream.
     private func measureFCCH(at start: Int) {
         guard let offset = fcchFrequency(start: start), abs(offset) < 5e3 else { return }
+        recordFCCH(start: start, offset: selector.shift - carrierOffset + offset)
         // Half the measured error per FCCH: converges within a few without chasing noise.
         correctFrequency(offset * 0.5, buffered: false)
     }

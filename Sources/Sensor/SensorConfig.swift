@@ -51,6 +51,24 @@ public enum DeviceSpec: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Which crystal and gain calibration the sensor applies (`sensor.calibration`).
+public enum CalibrationSetting: Hashable, Sendable, CustomStringConvertible {
+    /// `STATE_DIR/calibration/DRIVER-SERIAL.json` for the opened radio, if there is one.
+    case auto
+    /// None: offsets and powers are reported as measured (uncalibrated).
+    case none
+    /// This file (written by `cellwatch calibrate`); the sensor does not start without it.
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .auto: "auto"
+        case .none: "none"
+        case .file(let p): p
+        }
+    }
+}
+
 /// Where the sensor's position comes from.
 public enum GPSSource: Hashable, Sendable {
     /// A gpsd daemon over TCP (JSON protocol); positions older than `staleAfter` seconds are dropped.
@@ -126,6 +144,8 @@ public struct SensorConfig: Sendable, Equatable {
     public var powerJumpDB: Double = 10
     public var carrierForgetSeconds: Double = 30
     public var suspectRevisitSeconds: Double = 5
+    /// Crystal error and gain offset to apply (`cellwatch calibrate` writes them).
+    public var calibration: CalibrationSetting = .auto
 
     public init(sensorID: String, device: DeviceSpec, bands: [Band] = Band.surveyDefaults, dwellSeconds: Double = 1,
                 suspectDwellSeconds: Double = 4, collectorURL: URL, tokenFile: String?, keyFile: String? = nil,
@@ -152,6 +172,8 @@ public struct SensorConfig: Sendable, Equatable {
 
     public var spoolPath: String { (stateDirectory as NSString).appendingPathComponent("spool.sqlite") }
     public var evidenceDirectory: String { (stateDirectory as NSString).appendingPathComponent("evidence") }
+    /// Where `calibration: auto` looks, and `cellwatch calibrate --config` writes.
+    public var calibrationDirectory: String { (stateDirectory as NSString).appendingPathComponent("calibration") }
 
     /// Reads `path` (YAML) and applies `deviceOverride` (`--device`). Errors name the file and key.
     public static func load(path: String, deviceOverride: String? = nil) async throws(SensorConfigError) -> SensorConfig {
@@ -231,6 +253,15 @@ public struct SensorConfig: Sendable, Equatable {
         }
         if look >= dwell {
             throw .invalid(key: "sensor.look_seconds", problem: "\(look) seconds is not shorter than sensor.dwell_seconds (\(dwell)); a look is a short PSD between decode dwells")
+        }
+        var calibration = CalibrationSetting.auto
+        if let cal = try c.string("sensor.calibration") {
+            switch cal.lowercased() {
+            case "auto": calibration = .auto
+            case "none", "off": calibration = .none
+            case "": throw .invalid(key: "sensor.calibration", problem: "empty (auto, none, or the path of a calibration file)")
+            default: calibration = .file(path(cal))
+            }
         }
         let powerJump = try c.double("sensor.power_jump_db", default: 10, in: 3...60, unit: "dB")
         let forget = try c.double("sensor.carrier_forget_seconds", default: 30, in: 1...86_400, unit: "seconds")
@@ -318,6 +349,7 @@ public struct SensorConfig: Sendable, Equatable {
         config.clientCertificateFile = clientCert
         config.clientKeyFile = clientKey
         config.collectorCAFile = collectorCA
+        config.calibration = calibration
         return config
     }
 

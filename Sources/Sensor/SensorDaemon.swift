@@ -31,6 +31,42 @@ public enum DeviceFactory {
     }
 }
 
+extension SensorDaemon {
+    /// The calibration `config.calibration` names for `radio`: a file that must be there, the device's
+    /// own file under the state directory (auto), or none.
+    static func resolveCalibration(_ config: SensorConfig, radio: any RadioDevice, logger: Logger) throws -> ReceiverCalibration? {
+        let id = CalibrationDeviceID.identify(spec: config.device, device: radio)
+        switch config.calibration {
+        case .none:
+            logger.info("calibration off (sensor.calibration: none): carrier offsets and powers as measured")
+            return nil
+        case .file(let path):
+            do throws(CalibrationError) {
+                let c = try ReceiverCalibration.load(path: path)
+                if c.device != id {
+                    logger.warning("the calibration file is for another device", metadata: [
+                        "file": "\(path)", "file_device": "\(c.device)", "device": "\(id)"])
+                }
+                return c
+            } catch {
+                throw SensorError("sensor.calibration: \(error)")
+            }
+        case .auto:
+            let store = CalibrationStore(stateDirectory: config.stateDirectory)
+            do throws(CalibrationError) {
+                guard let c = try store.find(id) else {
+                    logger.info("no calibration for this radio: carrier offsets and powers as measured (run cellwatch calibrate)",
+                                metadata: ["device": "\(id)", "looked_for": "\(store.path(for: id))"])
+                    return nil
+                }
+                return c
+            } catch {
+                throw SensorError("sensor.calibration (auto): \(error)")
+            }
+        }
+    }
+}
+
 /// Everything the daemon runs, built from a validated config: spool, key, GPS, survey loop, uploader,
 /// metrics; `run()` runs them as one ServiceGroup until SIGTERM/SIGINT (or a recording's end).
 public final class SensorDaemon: @unchecked Sendable {
@@ -41,6 +77,8 @@ public final class SensorDaemon: @unchecked Sendable {
     public let notifier: SystemdNotifier
     public let survey: SurveyLoop
     public let uploader: Uploader
+    /// The calibration applied (nil: uncalibrated).
+    public let calibration: ReceiverCalibration?
     /// Now on the clock spooled records are stamped with, readable from any thread (the upload lag is
     /// measured on it): the wall clock, or under simulation the scene time of the last dwell (the scene's
     /// own clock belongs to the survey thread).
@@ -96,12 +134,25 @@ public final class SensorDaemon: @unchecked Sendable {
                 throw SensorError("gsmtap.destination: \(error.description)")
             }
         }
+        let calibration = try Self.resolveCalibration(config, radio: radio, logger: logger)
+        self.calibration = calibration
+        let surveyed: any RadioDevice = calibration.map { CalibratedDevice(inner: radio, ppm: $0.ppm) } ?? radio
         let start = ProcessInfo.processInfo.systemUptime
-        survey = try SurveyLoop(settings: .init(config), device: radio, spool: spool, signer: EvidenceSigner(key: key),
+        survey = try SurveyLoop(settings: .init(config), device: surveyed, spool: spool, signer: EvidenceSigner(key: key),
                                 position: position, detector: Detector(baseline: Baseline(), clock: surveyClock),
                                 metrics: metrics, notifier: notifier, clock: surveyClock,
                                 monotonic: { ProcessInfo.processInfo.systemUptime - start }, ids: ids, logger: logger,
                                 gsmtap: gsmtap)
+        if let c = calibration {
+            let tunable = survey.plan.first.map { $0 != nil } ?? false
+            survey.calibration = AppliedCalibration(ppm: c.ppm, gainOffsetDB: c.gainOffsetDB, tuningCorrected: tunable)
+            logger.notice("calibration applied", metadata: [
+                "device": "\(c.device)", "ppm": "\(String(format: "%+.3f", c.ppm))",
+                "ppm_uncertainty": "\(String(format: "%.3f", c.ppmUncertainty))",
+                "gain_offset_db": "\(c.gainOffsetDB.map { String(format: "%+.1f", $0) } ?? "none")",
+                "measured_at": "\(ReportCoding.formatDate(c.measuredAt))",
+                "frequency": "\(tunable ? "tuned at f/(1+ppm)" : "measured offsets corrected (the device cannot be tuned)")"])
+        }
         let token = try config.readToken()
         // Mutual TLS (or a private CA for the collector): a client of our own, shut down when the daemon stops.
         var client = HTTPClient.shared

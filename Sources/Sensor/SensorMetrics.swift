@@ -26,6 +26,9 @@ public final class SensorMetrics: @unchecked Sendable {
     let uploadsRejected: CoreMetrics.Counter
     let recordsUploaded: CoreMetrics.Counter
     let gpsFixAge: CoreMetrics.Gauge
+    let radioDisconnects: CoreMetrics.Counter
+    let radioConnected: CoreMetrics.Gauge
+    let radioGap: CoreMetrics.FloatingPointCounter
 
     private let lock = NSLock()
     private var _samplesPerSecond = 0.0
@@ -56,6 +59,10 @@ public final class SensorMetrics: @unchecked Sendable {
         uploadsRejected = CoreMetrics.Counter(label: "cellwatch_sensor_uploads_total", dimensions: [("result", "rejected")], factory: f)
         recordsUploaded = CoreMetrics.Counter(label: "cellwatch_sensor_records_uploaded_total", factory: f)
         gpsFixAge = CoreMetrics.Gauge(label: "cellwatch_sensor_gps_fix_age_seconds", factory: f)
+        radioDisconnects = CoreMetrics.Counter(label: "cellwatch_sensor_radio_disconnects_total", factory: f)
+        radioConnected = CoreMetrics.Gauge(label: "cellwatch_sensor_radio_connected", factory: f)
+        radioGap = CoreMetrics.FloatingPointCounter(label: "cellwatch_sensor_radio_gap_seconds_total", factory: f)
+        radioConnected.record(1)
     }
 
     func recordSamples(_ n: Int, overflow: Bool) {
@@ -64,6 +71,18 @@ public final class SensorMetrics: @unchecked Sendable {
             overflows.increment()
             lock.withLock { _overflows += 1 }
         }
+    }
+
+    /// The radio went away (unplugged): counted, and the connected gauge drops to 0.
+    func radioGone() {
+        radioDisconnects.increment()
+        radioConnected.record(0)
+    }
+
+    /// The radio is back after `gapSeconds` without samples.
+    func radioBack(gapSeconds: Double) {
+        radioConnected.record(1)
+        radioGap.increment(by: gapSeconds)
     }
 
     func setSamplesPerSecond(_ v: Double) {

@@ -189,6 +189,46 @@ public struct LTECarrierResult: Sendable {
     }
 }
 
+/// A calibration as the survey applies it (see `ReceiverCalibration` for the conventions).
+public struct AppliedCalibration: Sendable, Equatable {
+    /// The receiver's crystal error (positive: fast).
+    public var ppm: Double
+    /// dBm = dBFS + gainOffsetDB.
+    public var gainOffsetDB: Double?
+    /// Whether the tuning itself is corrected (`CalibratedDevice` on a tunable radio: the LO sits where
+    /// the block says); else (a recording) the LO sat at centre × (1 + ppm).
+    public var tuningCorrected: Bool
+
+    public init(ppm: Double, gainOffsetDB: Double?, tuningCorrected: Bool) {
+        self.ppm = ppm
+        self.gainOffsetDB = gainOffsetDB
+        self.tuningCorrected = tuningCorrected
+    }
+
+    /// The cell's own carrier error from the offset the receiver measured against a carrier at nominal
+    /// `frequency` in a capture reported at `centre`. The receiver counts hertz on the sample clock, which
+    /// runs fast by ppm too: a cell off by e·f is measured at (f(1+e) − LO)/(1+p) − (f − centre), so
+    /// e·f = measured·(1+p) + p·(f − centre) with a corrected LO (LO = centre) and
+    /// measured·(1+p) + p·f without (LO = centre·(1+p)).
+    public func cellOffset(measured: Double, frequency: Double, centre: Double?) -> Double {
+        let p = ppm * 1e-6
+        let lever = tuningCorrected ? frequency - (centre ?? frequency) : frequency
+        return measured * (1 + p) + p * lever
+    }
+
+    public func apply(to o: inout CellObservation, frequency: Hertz, centre: Hertz?) {
+        if let m = o.carrierOffset?.value, frequency.value > 0 {
+            let e = cellOffset(measured: m, frequency: frequency.value, centre: centre?.value)
+            o.carrierOffset = Hertz(e)
+            o.carrierOffsetPPM = e / frequency.value * 1e6
+            o.frequencyCalibrated = true
+        }
+        if let g = gainOffsetDB, let d = o.powerDBFS {
+            o.powerDBm = Decibels(d.value + g)
+        }
+    }
+}
+
 /// Counters of one survey, for tests and the status line.
 public struct SurveyStats: Sendable, Equatable {
     /// Decode dwells (full captures with the receivers run).
@@ -205,6 +245,9 @@ public struct SurveyStats: Sendable, Equatable {
     public var observations = 0
     public var suspectSnapshots = 0
     public var evidence = 0
+    /// Times the radio went away (unplugged, reset) and the seconds of survey lost to it (closed gaps).
+    public var radioOutages = 0
+    public var radioGapSeconds = 0.0
 }
 
 /// The survey loop: sweep plan → dwell (PSD + capture) → carrier detection → GSM receivers on each GSM
@@ -292,6 +335,9 @@ public final class SurveyLoop: @unchecked Sendable {
     public private(set) var scheduler: SurveyScheduler
     /// The action of the last step (tests, logs).
     public private(set) var lastAction: SurveyScheduler.Action?
+    /// The receiver's calibration, applied to every observation: carrier offsets become the cell's own
+    /// (`frequencyCalibrated`), powers get dBm. nil: reported as measured.
+    public var calibration: AppliedCalibration?
     /// Set up at the first LTE carrier (its FFT plans are not small).
     private var lteReceiver: LTEReceiver?
     private var lteInput: [ComplexFloat] = []
@@ -375,23 +421,106 @@ public final class SurveyLoop: @unchecked Sendable {
     /// True once a non-tunable device's stream has ended (a recording played to its end).
     public var streamEnded: Bool { source.ended }
 
+    /// A radio that went away (unplugged, reset): when, why, and when to look for it again.
+    public struct RadioOutage: Sendable, Equatable {
+        /// Monotonic seconds and wall-clock time when it went.
+        public var since: Double
+        public var sinceDate: Date
+        public var reason: String
+        /// Failed attempts to get it back so far.
+        public var attempts: Int
+        /// Seconds to wait before the next attempt (1 s doubling to `outageBackoffCap`).
+        public var wait: Double
+        public var nextAttempt: Double
+    }
+    /// The current outage, nil while the radio delivers.
+    public private(set) var outage: RadioOutage?
+    /// First wait and ceiling of the back-off between attempts to get a gone radio back (seconds).
+    public var outageBackoffFirst = 1.0
+    public var outageBackoffCap = 30.0
+    /// How the loop waits during an outage (in slices of at most 0.25 s, so a shutdown is never kept
+    /// waiting); injected so tests need not sleep.
+    public var sleeper: @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+
     /// The next action of the scheduler: a PSD-only look at one tuning step, or a decode dwell (PSD,
     /// capture, the GSM and LTE receivers on the chosen carriers, detection, spool). Returns false when
     /// the stream has ended.
+    ///
+    /// A radio that goes away (`RadioError.deviceGone`: unplugged, reset) does not stop the loop: the
+    /// dwell is dropped, the outage logged and counted, and the radio is tried again after 1 s, then
+    /// 2, 4 … 30 s (the device reopens itself by serial on the next tune or read); the first dwell that
+    /// completes ends the outage and logs the gap. Meanwhile the watchdog is fed (the daemon is waiting
+    /// on purpose) and the uploader, spool and GPS carry on in their own tasks.
     @discardableResult
     public func step() throws -> Bool {
         notifier?.watchdog(now: monotonic())
         guard !source.ended else { return false }
+        if let o = outage {
+            let now = monotonic()
+            if now < o.nextAttempt {
+                sleeper(min(0.25, o.nextAttempt - now))
+                return true
+            }
+        }
+        let more: Bool
+        do {
+            more = try surveyStep()
+        } catch let e as RadioError {
+            guard case .deviceGone = e else { throw SensorError(e.description) }
+            radioGone(e)
+            return true
+        }
+        if outage != nil { radioBack() }
+        return more
+    }
+
+    private func radioGone(_ e: RadioError) {
+        let now = monotonic()
+        if var o = outage {
+            o.attempts += 1
+            o.wait = min(outageBackoffCap, o.wait * 2)
+            o.nextAttempt = now + o.wait
+            outage = o
+            logger.info("radio still gone", metadata: ["device": "\(device.name)", "attempts": "\(o.attempts)",
+                                                       "gap_seconds": "\(String(format: "%.1f", now - o.since))",
+                                                       "retry_in_seconds": "\(o.wait)"])
+            notifier?.status("radio gone for \(Int(now - o.since)) s (\(o.reason)); retrying every \(Int(o.wait)) s")
+            return
+        }
+        let o = RadioOutage(since: now, sinceDate: clock(), reason: e.description, attempts: 0,
+                            wait: outageBackoffFirst, nextAttempt: now + outageBackoffFirst)
+        outage = o
+        stats.radioOutages += 1
+        metrics.radioGone()
+        logger.error("radio gone; survey paused until it returns (spool, uploads and GPS carry on)", metadata: [
+            "device": "\(device.name)", "error": "\(e)", "retry_in_seconds": "\(o.wait)"])
+        notifier?.status("radio gone (\(e)); waiting for it to return")
+    }
+
+    private func radioBack() {
+        guard let o = outage else { return }
+        outage = nil
+        let gap = monotonic() - o.since
+        stats.radioGapSeconds += gap
+        metrics.radioBack(gapSeconds: gap)
+        logger.notice("radio back; survey resumed", metadata: [
+            "device": "\(device.name)", "gap_seconds": "\(String(format: "%.1f", gap))", "attempts": "\(o.attempts + 1)",
+            "gone_at": "\(ReportCoding.formatDate(o.sinceDate))", "back_at": "\(ReportCoding.formatDate(clock()))"])
+        notifier?.status("surveying \(settings.bands.map(\.name).joined(separator: ",")) with \(device.name)")
+    }
+
+    private func surveyStep() throws -> Bool {
         let action = scheduler.next()
         lastAction = action
         let centre = plan[min(action.step, plan.count - 1)]
         if let centre {
-            do {
+            do throws(RadioError) {
                 try device.tune(to: centre)
                 tuneFailures = 0
             } catch {
-                // A radio that cannot tune (unplugged) must not spin this loop and keep the watchdog fed:
-                // back off, and after repeated failures stop so systemd restarts the daemon.
+                if case .deviceGone = error { throw error }
+                // A radio that cannot tune must not spin this loop and keep the watchdog fed: back off, and
+                // after repeated failures stop so systemd restarts the daemon.
                 tuneFailures += 1
                 logger.warning("tuning failed", metadata: ["frequency": "\(centre.value)", "error": "\(error)",
                                                            "consecutive": "\(tuneFailures)"])
@@ -424,7 +553,10 @@ public final class SurveyLoop: @unchecked Sendable {
         case .success(let r):
             return r
         case .failure(let e):
-            if case .radio = e { throw SensorError(e.description) }
+            if case .radio(let r) = e {
+                if case .deviceGone = r { throw r }
+                throw SensorError(e.description)
+            }
             if case .setup = e { throw SensorError(e.description) }
             // Too short (a stream's tail) or outside every configured band: nothing to decode here.
             return nil
@@ -512,7 +644,8 @@ public final class SurveyLoop: @unchecked Sendable {
             judged.append((r.key, o, r.messages, EvidenceSource(offset: r.offset, frequency: r.frequency, label: "EARFCN \(r.key.channel), PCI \(r.report.pci)")))
         }
         for j in judged {
-            let o = j.observation
+            var o = j.observation
+            calibration?.apply(to: &o, frequency: j.evidence.frequency, centre: dwellCentre)
             decoded += 1
             identified.insert(j.key)
             let rec = ObservationRecord(id: ids.next(), observation: o)

@@ -11,7 +11,7 @@ struct Cellwatch: ParsableCommand {
             or a raw IQ file with --format cf32|ci16|cs8|cu8 --rate HZ [--frequency HZ].
             Errors go to stderr as one sentence naming the file and the problem, with a non-zero exit status.
             """,
-        subcommands: [Scan.self, Decode.self, Simulate.self, SensorCommand.self, Devices.self]
+        subcommands: [Scan.self, Decode.self, Simulate.self, SensorCommand.self, Devices.self, Calibrate.self]
     )
 }
 

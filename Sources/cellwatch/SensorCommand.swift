@@ -101,6 +101,7 @@ struct SensorCommand: ParsableCommand {
         case .fixed(let lat, let lon, let alt, let acc): lines.append("gps: fixed \(lat), \(lon)\(alt.map { ", \($0) m" } ?? "") ±\(acc) m")
         case .none: lines.append("gps: none")
         }
+        lines.append("sensor.calibration: \(c.calibration)")
         if let m = c.metricsTextfile { lines.append("metrics.textfile: \(m)") }
         if let g = c.gsmtap { lines.append("gsmtap.destination: \(g)") }
         return lines.joined(separator: "\n")
