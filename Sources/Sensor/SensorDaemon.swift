@@ -25,8 +25,8 @@ public enum DeviceFactory {
             }
         case .hackrf(let serial):
             do { return try HackRFDevice(spec: serial) } catch { throw SensorError(error.description) }
-        case .rtlsdr:
-            throw SensorError("\(spec): the RTL-SDR driver is not built into this cellwatch yet; use hackrf[:SERIAL], file:PATH or sim:SCENARIO")
+        case .rtlsdr(let index):
+            do { return try RTLSDRDevice(spec: index) } catch { throw SensorError(error.description) }
         }
     }
 }

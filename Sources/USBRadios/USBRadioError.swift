@@ -18,6 +18,8 @@ public enum USBRadioError: Error, Hashable, Sendable, CustomStringConvertible {
     case refused(device: String, request: String)
     /// Any other libusb failure.
     case libusb(device: String, call: String, code: Int32)
+    /// An RTL2832U stick whose tuner Cellwatch does not drive (only R820T/R828D are).
+    case unsupportedTuner(device: String, tuner: String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum USBRadioError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(device): the firmware refused \(request)"
         case .libusb(let device, let call, let code):
             "\(device): \(call) failed: \(USBRadioError.libusbName(code)) (\(String(cString: libusb_strerror(code))))"
+        case .unsupportedTuner(let device, let tuner):
+            "\(device): tuner \(tuner) is not supported; Cellwatch drives RTL-SDR sticks with a Rafael Micro R820T or R828D tuner (GSM and LTE need 24–1766 MHz)"
         }
     }
 
@@ -51,7 +55,7 @@ public enum USBRadioError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound(let wanted, _): wanted
         case .permissionDenied(let d, _), .busy(let d), .unplugged(let d), .invalidSetting(let d, _),
-             .refused(let d, _), .libusb(let d, _, _): d
+             .refused(let d, _), .libusb(let d, _, _), .unsupportedTuner(let d, _): d
         }
     }
 

@@ -4,8 +4,8 @@ import TestSupport
 
 /// The shim's RTL2832U + R820T model (Tests/USBShim/model_rtl2832u.c) against the vendor's own library
 /// (Debian rtl-sdr 0.6.0: rtl_sdr, rtl_test on librtlsdr): the tuner probe finds the R820T through the
-/// I2C repeater, its PLL locks, and samples stream bit-exact. This is the reference our RTL-SDR driver
-/// (not written yet) will be compared with, as the HackRF driver is with hackrf_transfer.
+/// I2C repeater, its PLL locks, and samples stream bit-exact: the reference our RTL-SDR driver is
+/// compared with in RTLSDRTranscriptTests.
 @Suite(.enabled(if: USBShim.isLinux, "the libusb shim is an LD_PRELOAD library: Linux only"), .serialized)
 struct RTL2832UShimTests {
     func tool(_ name: String) -> String? {

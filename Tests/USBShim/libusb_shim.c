@@ -65,6 +65,7 @@ static int realtime;
 static const shim_model *const shim_models[] = {
     &shim_model_hackrf_one,
     &shim_model_rtl2832u_r820t,
+    &shim_model_rtl2832u_r828d,
     NULL,
 };
 

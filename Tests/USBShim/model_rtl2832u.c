@@ -5,12 +5,16 @@
 // 7-bit address << 1), which reaches the tuner only while the repeater bit (demod page 1, reg 0x01,
 // 0x08) is set. The R820T answers a read from register 0 on, each byte bit-reversed on the wire;
 // register 0 reads 0x69 (its chip ID), register 2 carries the PLL-lock bit (0x40).
+//
+// Two sticks: "rtlsdr" (R820T at I2C address 0x34, the common RTL-SDR) and "rtlsdr-r828d" (R828D at
+// 0x74, as on the RTL-SDR Blog V4; same chip ID, its own 16 MHz crystal, which only the host's PLL
+// arithmetic sees).
 #include "shim.h"
 
 #include <string.h>
 
 enum { BLOCK_DEMOD = 0, BLOCK_USB = 1, BLOCK_SYS = 2, BLOCK_I2C = 6 };
-enum { R820T_ADDRESS = 0x34, USB_EPA_CTL = 0x2148 };
+enum { R820T_ADDRESS = 0x34, R828D_ADDRESS = 0x74, USB_EPA_CTL = 0x2148 };
 
 typedef struct {
     unsigned char demod[16][256];
@@ -19,6 +23,7 @@ typedef struct {
     unsigned char tuner[32];       // R820T shadow registers as written
     int stream_armed;              // USB_EPA_CTL was reset (0x1002) and released (0x0000)
     uint64_t counter;              // test-mode 8-bit counter position
+    int tuner_address;             // 8-bit I2C address the tuner answers at
 } rtl_state;
 
 static unsigned char bitrev(unsigned char b) {
@@ -40,6 +45,12 @@ static unsigned char r820t_status(int reg) {
 static void reset(shim_device *d) {
     rtl_state *s = shim_state(d);
     s->demod[0][0x19] = 0x05;      // test mode off
+    s->tuner_address = R820T_ADDRESS;
+}
+
+static void reset_r828d(shim_device *d) {
+    reset(d);
+    ((rtl_state *)shim_state(d))->tuner_address = R828D_ADDRESS;
 }
 
 static int repeater_on(rtl_state *s) { return (s->demod[1][0x01] & 0x08) != 0; }
@@ -77,7 +88,7 @@ static int control(shim_device *d, uint8_t rt, uint8_t req, uint16_t value, uint
         return length;
     }
     if (block == BLOCK_I2C) {
-        if (value != R820T_ADDRESS || !repeater_on(s)) return LIBUSB_ERROR_PIPE;   // no ACK
+        if (value != s->tuner_address || !repeater_on(s)) return LIBUSB_ERROR_PIPE;   // no ACK
         if (write) {
             if (length < 1) return LIBUSB_ERROR_PIPE;
             int reg = data[0];
@@ -132,6 +143,27 @@ const shim_model shim_model_rtl2832u_r820t = {
     .bulk_out_endpoint = 0,
     .state_size = sizeof(rtl_state),
     .reset = reset,
+    .control = control,
+    .streaming = streaming,
+    .byte_rate = byte_rate,
+    .fill = fill,
+};
+
+const shim_model shim_model_rtl2832u_r828d = {
+    .name = "rtlsdr-r828d",
+    .vid = 0x0bda,
+    .pid = 0x2838,
+    .bcd_device = 0x0100,
+    .bcd_usb = 0x0200,
+    .speed = LIBUSB_SPEED_HIGH,
+    .manufacturer = "RTLSDRBlog",
+    .product = "Blog V4",
+    .default_serial = "00000001",
+    .num_interfaces = 1,
+    .bulk_in_endpoint = 0x81,
+    .bulk_out_endpoint = 0,
+    .state_size = sizeof(rtl_state),
+    .reset = reset_r828d,
     .control = control,
     .streaming = streaming,
     .byte_rate = byte_rate,

@@ -7,7 +7,7 @@
 // it answers control requests, and what it streams on its bulk IN endpoint.
 //
 // Environment:
-//   USBSHIM_DEVICES            comma list of MODEL[:SERIAL]: hackrf, rtlsdr, or none (default "hackrf")
+//   USBSHIM_DEVICES            comma list of MODEL[:SERIAL]: hackrf, rtlsdr, rtlsdr-r828d, or none (default "hackrf")
 //   USBSHIM_TRANSCRIPT         file that receives one line per control transfer and setup call
 //   USBSHIM_OPEN_ERROR         "access" makes libusb_open fail with LIBUSB_ERROR_ACCESS
 //   USBSHIM_KERNEL_DRIVER      "1": interface 0 starts bound to a kernel driver
@@ -63,5 +63,6 @@ void shim_counter_pattern(unsigned char *buffer, int length, uint64_t offset);
 
 extern const shim_model shim_model_hackrf_one;
 extern const shim_model shim_model_rtl2832u_r820t;
+extern const shim_model shim_model_rtl2832u_r828d;
 
 #endif
