@@ -174,7 +174,7 @@ struct DashboardBrowserTests {
         try await browser.type(try await browser.find("#name"), "officer")
         try await browser.type(try await browser.find("#password"), "correct horse officer")
         try await shot(browser, "01-login")
-        try await browser.click(try await browser.find("#login-button"))
+        try await browser.click(css: "#login-button")
         #expect(await browser.wait(30) { !(try await browser.currentURL().contains("/login")) }, "login did not leave the login page")
     }
 
@@ -260,7 +260,7 @@ struct DashboardBrowserTests {
             #expect(await browser.wait(30) { (try await browser.execute("return window.cellwatchMapCounts ? window.cellwatchMapCounts.emitters : 0;") as? Int ?? 0) >= 1 })
 
             // Open it from the list.
-            try await browser.click(try await browser.find("#alert-list li[data-alert-id='\(alertID)'] a.alert-link"))
+            try await browser.click(css: "#alert-list li[data-alert-id='\(alertID)'] a.alert-link")
             #expect(await browser.wait(30) { try await browser.currentURL().hasSuffix("/alerts/\(alertID)") })
             #expect(await browser.wait(30) { (try await browser.textOf("#alert-position") ?? "").contains("26.0") }, "no position shown")
             #expect(await browser.wait(30) { try await !browser.findAll(".signature.sig-valid").isEmpty }, "no valid signature shown")
@@ -273,7 +273,7 @@ struct DashboardBrowserTests {
             try await Self.shot(browser, "05-alert-page")
 
             // Acknowledge it.
-            try await browser.click(try await browser.find("#act-acknowledge"))
+            try await browser.click(css: "#act-acknowledge")
             #expect(await browser.wait(30) {
                 try await browser.execute("return document.getElementById('alert-state').dataset.state;") as? String == "acknowledged"
             })
@@ -285,10 +285,10 @@ struct DashboardBrowserTests {
             #expect(audit.contains { $0.actor == "officer" && $0.action == "alert.view" })
 
             // Chinese interface.
-            try await browser.click(try await browser.find("#lang-switch"))
+            try await browser.click(css: "#lang-switch")
             #expect(await browser.wait(10) { (try await browser.textOf("#alert-state") ?? "") == "已确认" })
             try await Self.shot(browser, "07-alert-page-zh")
-            try await browser.click(try await browser.find("#lang-switch"))
+            try await browser.click(css: "#lang-switch")
             sensor?.stop()
 
             // The stream drops (the collector goes away) and comes back; the page follows without a reload.

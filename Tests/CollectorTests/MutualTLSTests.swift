@@ -60,7 +60,7 @@ struct MutualTLSTests {
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificate.key, format: .pem))
         }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                configuration: .init(tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: .seconds(20))))
+                                configuration: .init(tlsConfiguration: tls, timeout: .init(connect: .seconds(60), read: .seconds(120))))
         var request = HTTPClientRequest(url: "https://127.0.0.1:\(port)/api/v1/reports")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -68,7 +68,7 @@ struct MutualTLSTests {
         request.body = .bytes(try Fixture.encode(report))
         let outcome: Outcome
         do {
-            let response = try await client.execute(request, timeout: .seconds(30))
+            let response = try await client.execute(request, timeout: .seconds(180))
             let body = try await response.body.collect(upTo: 1 << 20)
             let message = response.status == .ok ? String(buffer: body)
                 : ((try? ReportCoding.decoder().decode(APIError.self, from: Data(body.readableBytesView)).error) ?? String(buffer: body))

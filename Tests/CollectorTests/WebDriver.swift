@@ -97,6 +97,19 @@ final class WebDriver: @unchecked Sendable {
     }
 
     func click(_ element: String) async throws { _ = try await command("POST", "/element/\(element)/click", [:]) }
+
+    /// Finds and clicks `css`, finding it again when the page replaced the element in between (a live
+    /// list redrawn by a stream update answers "stale element reference").
+    func click(css: String, attempts: Int = 5) async throws {
+        for attempt in 1...attempts {
+            do {
+                try await click(try await find(css))
+                return
+            } catch let e as Failure where e.description.contains("stale element") && attempt < attempts {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
     func type(_ element: String, _ text: String) async throws {
         _ = try await command("POST", "/element/\(element)/value", ["text": text])
     }

@@ -32,8 +32,8 @@ public struct CalibrationDeviceID: Codable, Sendable, Hashable, CustomStringConv
         return "\(driver)-\(safe.isEmpty ? "unknown" : safe).json"
     }
 
-    /// The identity of an opened radio. HackRF: its USB serial number; RTL-SDR: the device's name (the
-    /// driver puts the dongle's serial in it); simulated: scenario and sensor; recording: its file name.
+    /// The identity of an opened radio. HackRF and RTL-SDR: the USB serial number (RTL-SDR without one:
+    /// the device's name); simulated: scenario and sensor; recording: its file name.
     public static func identify(spec: DeviceSpec, device: any RadioDevice) -> CalibrationDeviceID {
         switch spec {
         case .hackrf(let wanted):
@@ -43,6 +43,8 @@ public struct CalibrationDeviceID: Codable, Sendable, Hashable, CustomStringConv
             }
             return .init(driver: "hackrf", serial: wanted ?? device.name)
         case .rtlsdr(let index):
+            // Many sticks share the serial "00000001"; re-program it (rtl_eeprom -s) to tell them apart.
+            if let r = device as? RTLSDRDevice, let s = r.serial, !s.isEmpty { return .init(driver: "rtlsdr", serial: s) }
             let name = device.name
             return .init(driver: "rtlsdr", serial: name.isEmpty ? "index\(index ?? 0)" : name)
         case .file(let path):
