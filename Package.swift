@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "DSP", dependencies: ["CFFTW", "CDSPKernels"], swiftSettings: optimisedInDebug),
         .target(name: "Radio", dependencies: ["DSP", "CellwatchModel"], swiftSettings: optimisedInDebug),
         // HackRF One (and later RTL2832U) driven directly over libusb; the only CLibUSB user.
-        .target(name: "USBRadios", dependencies: ["Radio", "CLibUSB", "CellwatchModel"]),
+        .target(name: "USBRadios", dependencies: ["Radio", "DSP", "CLibUSB", "CellwatchModel"]),
         .target(name: "Survey", dependencies: ["Radio", "DSP", "CellwatchModel", "GSM"], swiftSettings: optimisedInDebug),
         // GSM receiver: Phy/ (FCCH, SCH, GMSK, MLSE), Coding/ (TS 45.003), Protocol/ (TS 44.018 RR).
         .target(name: "GSM", dependencies: ["DSP", "CellwatchModel", "CBZip2"], swiftSettings: optimisedInDebug),

@@ -33,31 +33,33 @@ public struct HackRFSettings: Sendable, Equatable {
 public final class HackRFDevice: RadioDevice {
     public private(set) var settings: HackRFSettings
     public let serial: String?
-    private var radio: HackRFOne?
-    private var segment = 0
-    private var resumed = false
-    private var samplesBeforeSegment: Int64 = 0
-    private var lastStreamSamples: Int64 = 0
+    private var session: USBStreamSession<HackRFOne>!
     /// Seconds `read` waits for samples before calling the stream stalled.
-    public var stallTimeout: Double = 2
+    public var stallTimeout: Double {
+        get { session.stallTimeout }
+        set { session.stallTimeout = newValue }
+    }
     public let deviceName: String
 
     public var name: String { deviceName }
     public var sampleRate: Double { settings.sampleRate }
     /// Overflows in the current stream: bytes dropped and times it happened.
-    public var overflow: (bytes: Int64, events: Int) { radio?.ring?.overflow ?? (0, 0) }
-
-    private let ringBytes: Int
+    public var overflow: (bytes: Int64, events: Int) { session.driver?.ring?.overflow ?? (0, 0) }
 
     /// `ringBytes`: the hand-off ring between USB completions and `read` (32 MiB ≈ 0.8 s at 20 MS/s).
     public init(serial: String? = nil, settings: HackRFSettings = .init(), ringBytes: Int = 32 << 20) throws(USBRadioError) {
         self.serial = serial
         self.settings = settings
-        self.ringBytes = ringBytes
         let r = try HackRFOne(serial: serial, ringBytes: ringBytes)
-        radio = r
         deviceName = r.name
-        do throws(USBRadioError) { try apply(settings, to: r) } catch { r.close(); throw error }
+        do throws(USBRadioError) { try Self.apply(settings, to: r) } catch { r.close(); throw error }
+        // A replugged HackRF is looked for by its serial number, then set up as it was.
+        let wanted = serial ?? String(r.name.dropFirst("HackRF One ".count))
+        session = USBStreamSession(driver: r, deviceName: r.name) { [unowned self] () throws(USBRadioError) -> HackRFOne in
+            let again = try HackRFOne(serial: wanted.isEmpty ? nil : wanted, ringBytes: ringBytes)
+            do throws(USBRadioError) { try Self.apply(self.settings, to: again) } catch { again.close(); throw error }
+            return again
+        }
     }
 
     public convenience init(spec serial: String?) throws(RadioError) {
@@ -66,7 +68,7 @@ public final class HackRFDevice: RadioDevice {
 
     /// hackrf_transfer's order: rate (and filter), hardware sync off, frequency, amplifier, antenna power,
     /// VGA, LNA.
-    private func apply(_ s: HackRFSettings, to r: HackRFOne) throws(USBRadioError) {
+    private static func apply(_ s: HackRFSettings, to r: HackRFOne) throws(USBRadioError) {
         try r.setSampleRate(s.sampleRate)
         if let f = s.basebandFilter { try r.setBasebandFilter(f) }
         try r.setHardwareSync(false)
@@ -77,83 +79,23 @@ public final class HackRFDevice: RadioDevice {
         try r.setLNAGain(s.lnaGain)
     }
 
+    /// After an unplug this is where the radio comes back: reopened, settings reapplied.
     public func tune(to frequency: Hertz) throws(RadioError) {
         let hz = UInt64(max(0, frequency.value.rounded()))
-        do throws(USBRadioError) {
-            // After an unplug this is where the radio comes back: reopened, settings reapplied.
-            let r = try connected()
+        try session.withConnected { (r: HackRFOne) throws(USBRadioError) in
             try r.setFrequency(hz)
             settings.frequency = hz
-            segment += 1
-            // Samples already in the ring were taken at the old frequency.
-            r.ring?.discardPending()
-        } catch {
-            if case .unplugged = error { dropRadio() }
-            throw error.radioError
+            session.retuned(r)
         }
     }
 
     /// Stops the stream and closes the device (the receiver is turned off).
-    public func close() {
-        if let r = radio { try? r.stopReceiving(); r.close() }
-        radio = nil
-    }
+    public func close() { session?.close() }   // nil only when init failed
 
     deinit { close() }
 
     public func read(into block: SampleBlock) throws(RadioError) -> Bool {
-        do throws(USBRadioError) {
-            let r = try connected()
-            if !r.isStreaming { try r.startReceiving() }
-            guard let ring = r.ring else { throw .unplugged(device: deviceName) }
-            let dst = block.unsafeSamples.baseAddress!
-            let result = ring.read(maxBytes: block.capacity * 2, timeout: stallTimeout) { a, b in
-                if a.count > 0 { SampleConverter.convertCI8(a.baseAddress!, dst, a.count / 2) }
-                if b.count > 0 { SampleConverter.convertCI8(b.baseAddress!, dst + a.count / 2, b.count / 2) }
-            }
-            switch result {
-            case .data(let bytes, let offset, let afterGap):
-                let start = samplesBeforeSegment + offset / 2
-                lastStreamSamples = offset / 2 + Int64(bytes / 2)
-                block.setFilled(count: bytes / 2, startSample: start, centreFrequency: Hertz(Double(settings.frequency)),
-                                sampleRate: settings.sampleRate, segment: segment, overflow: afterGap || resumed)
-                resumed = false
-                return true
-            case .ended, .timedOut:
-                if let end = r.streamEnd() { throw end }
-                throw .libusb(device: deviceName, call: "streaming (no samples for \(stallTimeout) s)",
-                              code: -7)
-            }
-        } catch {
-            if case .unplugged = error { dropRadio() }
-            throw error.radioError
-        }
-    }
-
-    private func dropRadio() {
-        if let r = radio {
-            r.close()
-        }
-        radio = nil
-    }
-
-    /// The open radio, or the same one reopened after an unplug (throws while it is still away).
-    private func connected() throws(USBRadioError) -> HackRFOne {
-        if let r = radio { return r }
-        let wanted = serial ?? String(deviceName.dropFirst("HackRF One ".count))
-        let r: HackRFOne
-        do throws(USBRadioError) {
-            r = try HackRFOne(serial: wanted.isEmpty ? nil : wanted, ringBytes: ringBytes)
-        } catch {
-            if case .notFound = error { throw .unplugged(device: deviceName) }
-            throw error
-        }
-        try apply(settings, to: r)
-        radio = r
-        segment += 1
-        samplesBeforeSegment += lastStreamSamples
-        lastStreamSamples = 0
-        resumed = true
-        return r
+        try session.read(into: block, centreFrequency: Hertz(Double(settings.frequency)), sampleRate: settings.sampleRate,
+                         convert: SampleConverter.convertCI8)
     }
 }

@@ -34,24 +34,20 @@ public final class RTLSDRDevice: RadioDevice {
     public private(set) var settings: RTLSDRSettings
     public let serial: String?
     public let index: Int?
-    private var radio: RTLSDR?
-    private var segment = 0
-    private var resumed = false
-    private var samplesBeforeSegment: Int64 = 0
-    private var lastStreamSamples: Int64 = 0
+    private var session: USBStreamSession<RTLSDR>!
     private var exactRate: Double
     /// Seconds `read` waits for samples before calling the stream stalled.
-    public var stallTimeout: Double = 2
+    public var stallTimeout: Double {
+        get { session.stallTimeout }
+        set { session.stallTimeout = newValue }
+    }
     public let deviceName: String
-    /// The serial read at first open: what a replugged stick is recognised by.
-    private let openedSerial: String
-    private let ringBytes: Int
 
     public var name: String { deviceName }
     public var sampleRate: Double { exactRate }
-    public var tuner: R82xxChip? { radio?.tuner }
+    public var tuner: R82xxChip? { session.driver?.tuner }
     /// Overflows in the current stream: bytes dropped and times it happened.
-    public var overflow: (bytes: Int64, events: Int) { radio?.ring?.overflow ?? (0, 0) }
+    public var overflow: (bytes: Int64, events: Int) { session.driver?.ring?.overflow ?? (0, 0) }
 
     /// `ringBytes`: the hand-off ring between USB completions and `read` (8 MiB ≈ 1.7 s at 2.4 MS/s).
     public init(serial: String? = nil, index: Int? = nil, settings: RTLSDRSettings = .init(),
@@ -59,13 +55,19 @@ public final class RTLSDRDevice: RadioDevice {
         self.serial = serial
         self.index = index
         self.settings = settings
-        self.ringBytes = ringBytes
         let r = try RTLSDR(serial: serial, index: index, ringBytes: ringBytes)
         deviceName = r.name
-        openedSerial = r.serial
         exactRate = Double(settings.sampleRate)
         do throws(USBRadioError) { exactRate = try Self.apply(settings, to: r) } catch { r.close(); throw error }
-        radio = r
+        let opened = r.serial   // what a replugged stick is recognised by
+        session = USBStreamSession(driver: r, deviceName: r.name) { [unowned self] () throws(USBRadioError) -> RTLSDR in
+            // By serial when the stick has one (cheap sticks all say 00000001: then any RTL-SDR will do,
+            // as the index would pick the same one).
+            let again = opened.isEmpty ? try RTLSDR(index: index ?? 0, ringBytes: ringBytes)
+                                       : try RTLSDR(serial: opened, ringBytes: ringBytes)
+            do throws(USBRadioError) { self.exactRate = try Self.apply(self.settings, to: again) } catch { again.close(); throw error }
+            return again
+        }
     }
 
     /// `rtlsdr[:N]` from a device spec.
@@ -86,80 +88,20 @@ public final class RTLSDRDevice: RadioDevice {
 
     public func tune(to frequency: Hertz) throws(RadioError) {
         let hz = UInt32(clamping: Int64(max(0, frequency.value.rounded())))
-        do throws(USBRadioError) {
-            let r = try connected()
+        try session.withConnected { (r: RTLSDR) throws(USBRadioError) in
             try r.setFrequency(hz)
             settings.frequency = hz
-            segment += 1
-            // Samples already in the ring were taken at the old frequency.
-            r.ring?.discardPending()
-        } catch {
-            if case .unplugged = error { dropRadio() }
-            throw error.radioError
+            session.retuned(r)
         }
     }
 
     /// Stops the stream, puts the tuner in standby and closes the stick.
-    public func close() {
-        if let r = radio { try? r.stopReceiving(); r.close() }
-        radio = nil
-    }
+    public func close() { session?.close() }   // nil only when init failed
 
     deinit { close() }
 
     public func read(into block: SampleBlock) throws(RadioError) -> Bool {
-        do throws(USBRadioError) {
-            let r = try connected()
-            if !r.isStreaming { try r.startReceiving() }
-            guard let ring = r.ring else { throw .unplugged(device: deviceName) }
-            let dst = block.unsafeSamples.baseAddress!
-            let result = ring.read(maxBytes: block.capacity * 2, timeout: stallTimeout) { a, b in
-                if a.count > 0 { SampleConverter.convertCU8(a.baseAddress!, dst, a.count / 2) }
-                if b.count > 0 { SampleConverter.convertCU8(b.baseAddress!, dst + a.count / 2, b.count / 2) }
-            }
-            switch result {
-            case .data(let bytes, let offset, let afterGap):
-                let start = samplesBeforeSegment + offset / 2
-                lastStreamSamples = offset / 2 + Int64(bytes / 2)
-                block.setFilled(count: bytes / 2, startSample: start, centreFrequency: Hertz(Double(settings.frequency)),
-                                sampleRate: exactRate, segment: segment, overflow: afterGap || resumed)
-                resumed = false
-                return true
-            case .ended, .timedOut:
-                if let end = r.streamEnd() { throw end }
-                throw .libusb(device: deviceName, call: "streaming (no samples for \(stallTimeout) s)", code: -7)
-            }
-        } catch {
-            if case .unplugged = error { dropRadio() }
-            throw error.radioError
-        }
-    }
-
-    private func dropRadio() {
-        radio?.close()
-        radio = nil
-    }
-
-    /// The open stick, or the same one reopened after an unplug (throws while it is still away).
-    private func connected() throws(USBRadioError) -> RTLSDR {
-        if let r = radio { return r }
-        let r: RTLSDR
-        do throws(USBRadioError) {
-            // By serial when the stick has one (cheap sticks all say 00000001: then any RTL-SDR will do,
-            // as the index would pick the same one).
-            r = openedSerial.isEmpty
-                ? try RTLSDR(index: index ?? 0, ringBytes: ringBytes)
-                : try RTLSDR(serial: openedSerial, ringBytes: ringBytes)
-        } catch {
-            if case .notFound = error { throw .unplugged(device: deviceName) }
-            throw error
-        }
-        do throws(USBRadioError) { exactRate = try Self.apply(settings, to: r) } catch { r.close(); throw error }
-        radio = r
-        segment += 1
-        samplesBeforeSegment += lastStreamSamples
-        lastStreamSamples = 0
-        resumed = true
-        return r
+        try session.read(into: block, centreFrequency: Hertz(Double(settings.frequency)), sampleRate: exactRate,
+                         convert: SampleConverter.convertCU8)
     }
 }
