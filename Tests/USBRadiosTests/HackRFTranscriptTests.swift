@@ -248,25 +248,9 @@ struct HackRFTranscriptTests {
     /// with the driver's sentence (with one, a dwell takes minutes in a debug build; not run here).
     @Test func sensorDeviceSpecOpensTheHackRFDriver() throws {
         let dir = TestSupport.temporaryDirectory("usb-sensor")
-        let config = dir.appendingPathComponent("sensor.yaml")
-        try "tok\n".write(to: dir.appendingPathComponent("token"), atomically: true, encoding: .utf8)
-        try """
-            sensor:
-              id: van-07
-              device: sim:legit-only
-            collector:
-              url: http://127.0.0.1:9
-              token_file: \(dir.appendingPathComponent("token").path)
-            gps:
-              source: fixed
-              latitude: 26.08
-              longitude: 119.30
-            storage:
-              state_dir: \(dir.appendingPathComponent("state").path)
-
-            """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try USBShim.writeSensorConfig(in: dir, device: "sim:legit-only")
         let r = try USBShim.runUnderShim(USBShim.product("cellwatch"),
-                                         ["sensor", "--config", config.path, "--device", "hackrf:ffff", "--log-format", "plain"],
+                                         ["sensor", "--config", config, "--device", "hackrf:ffff", "--log-format", "plain"],
                                          scratch: dir, label: "sensor")
         #expect(r.status != 0)
         #expect((r.stderr + r.stdout).contains("no HackRF with serial ffff is attached (attached SDRs: HackRF \(USBShim.serial))"),

@@ -340,25 +340,9 @@ struct RTLSDRTranscriptTests {
         #expect(r.stdout.contains("rtlsdr:1  RTL2832U (RTL-SDR) serial 00000002, tuner Rafael Micro R828D, USB high (480 Mbit/s), bus 001/006"), "\(r.stdout)")
         #expect(r.stdout.contains("hackrf:\(USBShim.serial)"), "\(r.stdout)")
 
-        let config = dir.appendingPathComponent("sensor.yaml")
-        try "tok\n".write(to: dir.appendingPathComponent("token"), atomically: true, encoding: .utf8)
-        try """
-            sensor:
-              id: van-07
-              device: sim:legit-only
-            collector:
-              url: http://127.0.0.1:9
-              token_file: \(dir.appendingPathComponent("token").path)
-            gps:
-              source: fixed
-              latitude: 26.08
-              longitude: 119.30
-            storage:
-              state_dir: \(dir.appendingPathComponent("state").path)
-
-            """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try USBShim.writeSensorConfig(in: dir, device: "sim:legit-only")
         let s = try USBShim.runUnderShim(USBShim.product("cellwatch"),
-                                         ["sensor", "--config", config.path, "--device", "rtlsdr:3", "--log-format", "plain"],
+                                         ["sensor", "--config", config, "--device", "rtlsdr:3", "--log-format", "plain"],
                                          env: ["USBSHIM_DEVICES": "rtlsdr"], scratch: dir, label: "sensor")
         #expect(s.status != 0)
         #expect((s.stderr + s.stdout).contains("no RTL-SDR number 3 is attached (attached SDRs: RTL-SDR at 001/004)"),

@@ -25,37 +25,18 @@ struct SensorReplugTests {
     @Test func sensorSurvivesUnplugAndSurveysAgainAfterReplug() throws {
         let lib = try USBShim.library.get()
         let dir = TestSupport.temporaryDirectory("usb-sensor-replug")
-        let config = dir.appendingPathComponent("sensor.yaml")
         let metrics = dir.appendingPathComponent("sensor.prom").path
-        try "tok\n".write(to: dir.appendingPathComponent("token"), atomically: true, encoding: .utf8)
         // Short full dwells (no looks) at 20 MS/s over GSM 900's three tuning steps: a dwell every
         // fraction of a second, each logged at debug level.
-        try """
-            sensor:
-              id: van-07
-              device: hackrf:\(USBShim.serial)
-              bands: [GSM900]
-              dwell_seconds: 0.05
-              suspect_dwell_seconds: 0.05
-              look_seconds: 0
-            collector:
-              url: http://127.0.0.1:9
-              token_file: \(dir.appendingPathComponent("token").path)
-            gps:
-              source: fixed
-              latitude: 26.08
-              longitude: 119.30
-            storage:
-              state_dir: \(dir.appendingPathComponent("state").path)
-            metrics:
-              textfile: \(metrics)
-
-            """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try USBShim.writeSensorConfig(
+            in: dir, device: "hackrf:\(USBShim.serial)",
+            sensorKeys: "bands: [GSM900]\ndwell_seconds: 0.05\nsuspect_dwell_seconds: 0.05\nlook_seconds: 0",
+            extra: "metrics:\n  textfile: \(metrics)\n")
         let log = dir.appendingPathComponent("sensor.log").path
         FileManager.default.createFile(atPath: log, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: USBShim.product("cellwatch"))
-        p.arguments = ["sensor", "--config", config.path, "--log-format", "json", "--log-level", "debug"]
+        p.arguments = ["sensor", "--config", config, "--log-format", "json", "--log-level", "debug"]
         var env = ProcessInfo.processInfo.environment
         env["LD_PRELOAD"] = lib
         env["USBSHIM_TRANSCRIPT"] = dir.appendingPathComponent("sensor.transcript").path

@@ -114,6 +114,32 @@ enum USBShim {
 
     /// Checks a file of streamed bytes against the shim's counter pattern (32-bit little-endian words,
     /// word n = n × 2654435761 mod 2³²). Returns the word index each 4-byte word carries.
+    /// Writes a sensor config in `dir` (token file, fixed position, state folder; collector on a
+    /// closed port) with `sensorKeys` added under `sensor:` and `extra` appended; returns its path.
+    static func writeSensorConfig(in dir: URL, device: String, sensorKeys: String = "", extra: String = "") throws -> String {
+        let config = dir.appendingPathComponent("sensor.yaml")
+        try "tok\n".write(to: dir.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        let sensorLines = sensorKeys.isEmpty ? "" : sensorKeys.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+        try ("""
+            sensor:
+              id: van-07
+              device: \(device)
+
+            """ + sensorLines + """
+            collector:
+              url: http://127.0.0.1:9
+              token_file: \(dir.appendingPathComponent("token").path)
+            gps:
+              source: fixed
+              latitude: 26.08
+              longitude: 119.30
+            storage:
+              state_dir: \(dir.appendingPathComponent("state").path)
+
+            """ + extra).write(to: config, atomically: true, encoding: .utf8)
+        return config.path
+    }
+
     static func wordIndices(_ data: Data) -> [UInt32] {
         // 2654435761 × 244002641 ≡ 1 (mod 2³²): the inverse recovers n from a word.
         let inverse: UInt32 = 244_002_641
