@@ -22,6 +22,16 @@ let package = Package(
     targets: [
         // FFTW directly, for the bare-FFT baseline over a block's segments.
         .systemLibrary(name: "BenchFFTW", path: "Benchmarks/BenchFFTW", pkgConfig: "fftw3f"),
+        // Seeded blocks and the measured bodies, shared by both executables.
+        .target(
+            name: "BenchKernels",
+            dependencies: [
+                .product(name: "DSP", package: cellwatch),
+                .product(name: "Radio", package: cellwatch),
+                "BenchFFTW",
+            ],
+            path: "Benchmarks/BenchKernels"
+        ),
         .executableTarget(
             name: "DSPBenchmarks",
             dependencies: [
@@ -29,11 +39,18 @@ let package = Package(
                 .product(name: "DSP", package: cellwatch),
                 .product(name: "Radio", package: cellwatch),
                 "BenchFFTW",
+                "BenchKernels",
             ],
             path: "Benchmarks/DSPBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
+        ),
+        // Paired PSD-vs-FFT ratio (see its header): swift run -c release psd-ratio
+        .executableTarget(
+            name: "psd-ratio",
+            dependencies: ["BenchKernels", .product(name: "DSP", package: cellwatch)],
+            path: "Benchmarks/PSDRatio"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -13,144 +13,13 @@
 // the overlapping segments of the same block (`FFT over block`: the transforms plus reading the data,
 // which any PSD must do).
 
-import Benchmark
 import BenchFFTW
+import BenchKernels
+import Benchmark
 import DSP
 import Radio
 
-let blockSamples = 65_536
-let cacheBlockSamples = 16_384
-let psdSizes = [512, 1024, 4096]
-
 let metrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal, .throughput]
-
-// MARK: - Deterministic test data
-
-/// SplitMix64: small, fast and reproducible, so every run measures the same data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A block of random complex samples, uniform in [−1, 1) per component.
-final class ComplexBlock {
-    let samples: UnsafeMutableBufferPointer<ComplexFloat>
-
-    init(count: Int, seed: UInt64) {
-        samples = .allocate(capacity: count)
-        var rng = SplitMix64(seed: seed)
-        for i in 0..<count {
-            samples[i] = ComplexFloat(Float.random(in: -1..<1, using: &rng), Float.random(in: -1..<1, using: &rng))
-        }
-    }
-
-    deinit { samples.deallocate() }
-
-    var readOnly: UnsafeBufferPointer<ComplexFloat> { UnsafeBufferPointer(samples) }
-}
-
-/// Raw bytes of one block in a given sample format, plus the preallocated output buffer.
-final class ConversionState {
-    let format: SampleFormat
-    let source: UnsafeMutableRawPointer
-    let destination: UnsafeMutableBufferPointer<ComplexFloat>
-
-    init(format: SampleFormat, count: Int, seed: UInt64) {
-        self.format = format
-        let byteCount = count * format.bytesPerSample
-        source = .allocate(byteCount: byteCount, alignment: 16)
-        destination = .allocate(capacity: count)
-        destination.initialize(repeating: .zero)
-        var rng = SplitMix64(seed: seed)
-        switch format {
-        case .cf32:
-            let f = source.bindMemory(to: Float.self, capacity: 2 * count)
-            for i in 0..<(2 * count) { f[i] = Float.random(in: -1..<1, using: &rng) }
-        case .ci16, .ci8, .cu8:
-            let b = source.bindMemory(to: UInt8.self, capacity: byteCount)
-            for i in 0..<byteCount { b[i] = UInt8.random(in: 0...255, using: &rng) }
-        }
-    }
-
-    deinit {
-        source.deallocate()
-        destination.deallocate()
-    }
-}
-
-final class PSDState {
-    let block: ComplexBlock
-    let psd: WelchPSD
-    let segmentsPerBlock: Int
-
-    init(size: Int, blockSamples: Int = blockSamples) throws {
-        block = ComplexBlock(count: blockSamples, seed: 0xC311_3A7C)
-        psd = try WelchPSD(size: size, window: .hann, overlap: 0.5)
-        precondition(blockSamples % psd.hop == 0, "block must be a whole number of hops")
-        segmentsPerBlock = blockSamples / psd.hop
-        // Fill the first segment so that every measured block yields exactly segmentsPerBlock segments.
-        psd.process(block.readOnly)
-    }
-}
-
-final class BareFFTState {
-    let fft: FFT
-    let transformsPerIteration: Int
-
-    init(size: Int, blockSamples: Int = blockSamples) throws {
-        fft = try FFT(size: size, direction: .forward)
-        transformsPerIteration = 2 * blockSamples / size  // = segments of one PSD block at hop size/2
-        let block = ComplexBlock(count: size, seed: 0xC311_3A7C)
-        _ = fft.unsafeInput.update(fromContentsOf: block.samples)
-    }
-}
-
-/// FFTW over the segments of a block, as the PSD meets them: segment k starts at k·hop (hop = size/2),
-/// read in place with FFTW's new-array execute into one output buffer. The block has `hop` samples
-/// more than the PSD's, so that the same number of segments fits without wrapping.
-final class BlockFFTState {
-    let samples: UnsafeMutablePointer<fftwf_complex>
-    let output: UnsafeMutablePointer<fftwf_complex>
-    let plan: fftwf_plan
-    let size: Int, hop: Int, transformsPerIteration: Int
-
-    init(size: Int, blockSamples: Int) {
-        self.size = size
-        hop = size / 2
-        transformsPerIteration = blockSamples / hop
-        let block = ComplexBlock(count: blockSamples + hop, seed: 0xC311_3A7C)
-        samples = fftwf_alloc_complex(blockSamples + hop)
-        output = fftwf_alloc_complex(size)
-        let input = fftwf_alloc_complex(size)!
-        plan = fftwf_plan_dft_1d(Int32(size), input, output, FFTW_FORWARD, bench_fftw_measure)
-        fftwf_free(input)
-        UnsafeMutableRawPointer(samples).copyMemory(from: block.samples.baseAddress!, byteCount: (blockSamples + hop) * 8)
-    }
-
-    deinit {
-        fftwf_destroy_plan(plan)
-        fftwf_free(samples)
-        fftwf_free(output)
-    }
-}
-
-final class AutocorrelatorState {
-    let block: ComplexBlock
-    let correlator: LaggedAutocorrelator
-
-    init() throws {
-        block = ComplexBlock(count: blockSamples, seed: 0xC311_3A7C)
-        correlator = try LaggedAutocorrelator(lag: 128, period: 960)
-        correlator.process(block.readOnly)  // fill the lag history before measuring
-    }
-}
 
 // MARK: - Benchmarks
 
@@ -226,9 +95,7 @@ let benchmarks: @Sendable () -> Void = {
             try PSDState(size: size, blockSamples: block)
         } body: { benchmark, state in
             for _ in benchmark.scaledIterations {
-                let before = state.psd.segmentCount
-                state.psd.process(state.block.readOnly)
-                let done = state.psd.segmentCount - before
+                let done = state.runBlock()
                 if done != state.segmentsPerBlock {
                     benchmark.error("expected \(state.segmentsPerBlock) segments per block, got \(done)")
                 }
@@ -240,23 +107,15 @@ let benchmarks: @Sendable () -> Void = {
             BlockFFTState(size: size, blockSamples: block)
         } body: { benchmark, state in
             for _ in benchmark.scaledIterations {
-                for k in 0..<state.transformsPerIteration {
-                    fftwf_execute_dft(state.plan, state.samples + k * state.hop, state.output)
-                }
-                blackHole(state.output[0])
+                blackHole(state.runBlock())
             }
         }
 
         register("FFT.execute n=\(size) x\(segments)") {
             try BareFFTState(size: size, blockSamples: block)
         } body: { benchmark, state in
-            let fft = state.fft
-            let n = state.transformsPerIteration
             for _ in benchmark.scaledIterations {
-                for _ in 0..<n {
-                    fft.execute()
-                }
-                blackHole(fft.unsafeOutput[0])
+                blackHole(state.runBlock())
             }
         }
     }
