@@ -163,15 +163,30 @@ public struct SensorHealth: Codable, Sendable, Hashable {
     /// Age in seconds of the oldest record not yet uploaded.
     public var uploadLagSeconds: Double?
     public var position: GeoFix?
+    /// Whether the radio is delivering samples now. False while it is unplugged or failed: the sensor
+    /// still uploads (spool, GPS) but hears nothing, so an absence of sightings proves nothing.
+    public var radioConnected: Bool?
+    /// Since when the radio has been gone (sensor clock, UTC); nil while it is connected.
+    public var radioDownSince: Date?
+    /// Radio outages since the sensor started.
+    public var radioDisconnects: Int?
+    /// Seconds without samples since the sensor started, the current outage included.
+    public var radioGapSeconds: Double?
 
     public init(samplesPerSecond: Double? = nil, overflows: Int? = nil, cellsDecoded: Int? = nil,
-                spoolDepth: Int? = nil, uploadLagSeconds: Double? = nil, position: GeoFix? = nil) {
+                spoolDepth: Int? = nil, uploadLagSeconds: Double? = nil, position: GeoFix? = nil,
+                radioConnected: Bool? = nil, radioDownSince: Date? = nil, radioDisconnects: Int? = nil,
+                radioGapSeconds: Double? = nil) {
         self.samplesPerSecond = samplesPerSecond
         self.overflows = overflows
         self.cellsDecoded = cellsDecoded
         self.spoolDepth = spoolDepth
         self.uploadLagSeconds = uploadLagSeconds
         self.position = position
+        self.radioConnected = radioConnected
+        self.radioDownSince = radioDownSince
+        self.radioDisconnects = radioDisconnects
+        self.radioGapSeconds = radioGapSeconds
     }
 }
 

@@ -305,7 +305,8 @@ public struct Dashboard: Sendable {
             if let h = healthPos, (position == nil || h[2] >= position![2]) { position = h }
             return MapSensor(id: acc.id, enabled: acc.enabled, lastSeen: acc.lastSeen,
                              stale: acc.lastSeen.map { now.timeIntervalSince($0) > service.settings.staleAfter } ?? true,
-                             position: position, track: track)
+                             position: position, track: track,
+                             radioDownSince: acc.health?.radioConnected == false ? acc.health?.radioDownSince : nil)
         }
         let cells = (data?.cells ?? []).map { c in
             var c = c
@@ -417,6 +418,8 @@ public struct MapSensor: Codable, Sendable {
     public var stale: Bool
     public var position: [Double]?
     public var track: [[Double]]
+    /// Set while the sensor's last health report says its radio is gone: it uploads but hears nothing.
+    public var radioDownSince: Date?
 }
 
 /// A cell the sensors heard: where it was heard strongest (not where the mast is), how often, when last.

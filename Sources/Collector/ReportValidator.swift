@@ -218,6 +218,12 @@ public struct ReportValidator: Sendable {
         try range(h.spoolDepth, 0...Int(Int32.max), p + ".spoolDepth")
         try range(h.uploadLagSeconds, 0...1e9, p + ".uploadLagSeconds")
         if let pos = h.position { try checkFix(pos, p + ".position", now: now) }
+        try range(h.radioDisconnects, 0...Int(Int32.max), p + ".radioDisconnects")
+        try range(h.radioGapSeconds, 0...1e10, p + ".radioGapSeconds")
+        if let since = h.radioDownSince {
+            try checkTime(since, p + ".radioDownSince", now: now)
+            if h.radioConnected == true { throw FieldError(p + ".radioDownSince", "is set while radioConnected is true") }
+        }
     }
 
     func checkTime(_ t: Date, _ p: String, now: Date) throws(FieldError) {

@@ -36,6 +36,10 @@ public final class SensorMetrics: @unchecked Sendable {
     private var _cellsDecoded = 0
     private var _uploadLag: Double?
     private var _spoolDepth: Int?
+    private var _radioDownSince: Date?
+    private var _radioDisconnects = 0
+    /// Seconds of outages that have ended.
+    private var _radioGapClosed = 0.0
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -73,16 +77,24 @@ public final class SensorMetrics: @unchecked Sendable {
         }
     }
 
-    /// The radio went away (unplugged): counted, and the connected gauge drops to 0.
-    func radioGone() {
+    /// The radio went away (unplugged) at `date`: counted, and the connected gauge drops to 0.
+    func radioGone(at date: Date) {
         radioDisconnects.increment()
         radioConnected.record(0)
+        lock.withLock {
+            _radioDisconnects += 1
+            _radioDownSince = date
+        }
     }
 
     /// The radio is back after `gapSeconds` without samples.
     func radioBack(gapSeconds: Double) {
         radioConnected.record(1)
         radioGap.increment(by: gapSeconds)
+        lock.withLock {
+            _radioGapClosed += gapSeconds
+            _radioDownSince = nil
+        }
     }
 
     func setSamplesPerSecond(_ v: Double) {
@@ -110,11 +122,15 @@ public final class SensorMetrics: @unchecked Sendable {
         }
     }
 
-    /// The gauges sent with each upload.
-    func health(position: GeoFix?) -> SensorHealth {
+    /// The gauges sent with each upload; `now` (sensor clock) measures the current outage, if any.
+    func health(position: GeoFix?, now: Date) -> SensorHealth {
         lock.withLock {
-            SensorHealth(samplesPerSecond: _samplesPerSecond, overflows: _overflows, cellsDecoded: _cellsDecoded,
-                         spoolDepth: _spoolDepth, uploadLagSeconds: _uploadLag, position: position)
+            let current = _radioDownSince.map { max(0, now.timeIntervalSince($0)) } ?? 0
+            return SensorHealth(samplesPerSecond: _radioDownSince == nil ? _samplesPerSecond : 0, overflows: _overflows,
+                                cellsDecoded: _cellsDecoded, spoolDepth: _spoolDepth, uploadLagSeconds: _uploadLag,
+                                position: position, radioConnected: _radioDownSince == nil,
+                                radioDownSince: _radioDownSince, radioDisconnects: _radioDisconnects,
+                                radioGapSeconds: _radioGapClosed + current)
         }
     }
 

@@ -491,7 +491,7 @@ public final class SurveyLoop: @unchecked Sendable {
                             wait: outageBackoffFirst, nextAttempt: now + outageBackoffFirst)
         outage = o
         stats.radioOutages += 1
-        metrics.radioGone()
+        metrics.radioGone(at: o.sinceDate)
         logger.error("radio gone; survey paused until it returns (spool, uploads and GPS carry on)", metadata: [
             "device": "\(device.name)", "error": "\(e)", "retry_in_seconds": "\(o.wait)"])
         notifier?.status("radio gone (\(e)); waiting for it to return")

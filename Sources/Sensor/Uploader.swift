@@ -214,7 +214,7 @@ public final class Uploader: @unchecked Sendable {
         let ids = batch.map(\.id)
         let request: HTTPClientRequest
         do {
-            request = try builder.request(try builder.report(batch, sentAt: clock(), health: metrics.health(position: position())))
+            request = try builder.request(try builder.report(batch, sentAt: clock(), health: metrics.health(position: position(), now: clock())))
         } catch {
             // A record that no longer decodes can never be sent: set it aside rather than block the queue.
             logger.error("spooled batch cannot be encoded; quarantined", metadata: ["error": "\(error)", "records": "\(ids.count)"])

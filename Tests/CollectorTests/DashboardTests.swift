@@ -186,6 +186,44 @@ struct DashboardTests {
         }
     }
 
+    /// A sensor whose radio is unplugged still uploads; its health says so, the map shows it deaf, and a
+    /// health report that contradicts itself is refused.
+    @Test(arguments: Backend.allCases) func radioOutageInHealthReachesTheMap(_ backend: Backend) async throws {
+        let f = try await Fixture(backend)
+        defer { f.cleanup() }
+        let goneAt = f.clock.date.addingTimeInterval(-95)
+        var deaf = try f.report(observations: 2)
+        deaf.health = SensorHealth(samplesPerSecond: 0, overflows: 0, cellsDecoded: 12, spoolDepth: 0,
+                                   position: GeoFix(latitudeDegrees: 26.08, longitudeDegrees: 119.30, horizontalAccuracyMeters: 5, time: f.clock.date),
+                                   radioConnected: false, radioDownSince: goneAt, radioDisconnects: 2, radioGapSeconds: 101.5)
+        let report = deaf
+        var contradiction = try f.report(observations: 0, idPrefix: "c")
+        contradiction.health = SensorHealth(radioConnected: true, radioDownSince: goneAt)
+        var negative = try f.report(observations: 0, idPrefix: "n")
+        negative.health = SensorHealth(radioConnected: true, radioGapSeconds: -1)
+        let bad = [contradiction, negative]
+        try await f.app().test(.router) { client in
+            let r = try await client.execute(uri: "/api/v1/reports", method: .post, headers: Fixture.bearer(f.token),
+                                             body: try Fixture.encode(report))
+            #expect(r.status == .ok, "\(errorMessage(r))")
+            let stored = try #require(try await f.store.sensor(id: "s1")?.health)
+            #expect(stored.radioConnected == false && stored.radioDisconnects == 2 && stored.radioGapSeconds == 101.5)
+            #expect(stored.radioDownSince.map { abs($0.timeIntervalSince(goneAt)) < 0.001 } == true)
+            let viewer = try await Fixture.login(client, .viewer)
+            let m = try await client.execute(uri: "/api/v1/map", method: .get, headers: Fixture.bearer(viewer, json: false))
+            let snap = try decodeBody(MapSnapshot.self, m)
+            let s1 = try #require(snap.sensors.first { $0.id == "s1" })
+            #expect(s1.radioDownSince.map { abs($0.timeIntervalSince(goneAt)) < 0.001 } == true)
+            #expect(snap.sensors.first { $0.id == "s2" }?.radioDownSince == nil)
+            for (report, field) in zip(bad, ["health.radioDownSince", "health.radioGapSeconds"]) {
+                let b = try await client.execute(uri: "/api/v1/reports", method: .post, headers: Fixture.bearer(f.token),
+                                                 body: try Fixture.encode(report))
+                #expect(b.status == .badRequest)
+                #expect(errorMessage(b).contains(field), "\(errorMessage(b))")
+            }
+        }
+    }
+
     @Test func ellipseGeometryFollowsTheBearing() {
         let fix = EmitterFix(latitudeDegrees: 26.08, longitudeDegrees: 119.29, ellipseMajorMeters: 400, ellipseMinorMeters: 100,
                              ellipseBearingDegrees: 90, method: "test", observationCount: 1, time: Date(timeIntervalSince1970: 0))

@@ -48,7 +48,29 @@ struct OperationsTests {
         #expect(text.contains("cellwatch_sensor_upload_lag_seconds 90"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
         #expect(leftovers == ["cellwatch.prom"])
-        let h = m.health(position: nil)
+        let h = m.health(position: nil, now: date)
         #expect(h.spoolDepth == 6 && h.overflows == 1 && h.cellsDecoded == 3 && h.uploadLagSeconds == 90)
+        #expect(h.radioConnected == true && h.radioDownSince == nil && h.radioDisconnects == 0 && h.radioGapSeconds == 0)
+    }
+
+    /// What the collector is told about an unplugged radio: connected false and since when while it is
+    /// gone (the gap growing with the clock), then the outage counted and its length added.
+    @Test func healthCarriesRadioOutages() {
+        let m = SensorMetrics()
+        m.setSamplesPerSecond(2e6)
+        let gone = date.addingTimeInterval(-30)
+        m.radioGone(at: gone)
+        let during = m.health(position: nil, now: date)
+        #expect(during.radioConnected == false && during.radioDownSince == gone)
+        #expect(during.radioDisconnects == 1 && during.radioGapSeconds == 30 && during.samplesPerSecond == 0)
+        #expect(m.health(position: nil, now: date.addingTimeInterval(10)).radioGapSeconds == 40)
+        m.radioBack(gapSeconds: 42.5)
+        let after = m.health(position: nil, now: date.addingTimeInterval(60))
+        #expect(after.radioConnected == true && after.radioDownSince == nil)
+        #expect(after.radioDisconnects == 1 && after.radioGapSeconds == 42.5 && after.samplesPerSecond == 2e6)
+        m.radioGone(at: date.addingTimeInterval(100))
+        let second = m.health(position: nil, now: date.addingTimeInterval(105))
+        #expect(second.radioDisconnects == 2 && second.radioGapSeconds == 47.5)
+        #expect(m.exposition().contains("cellwatch_sensor_radio_disconnects_total 2"))
     }
 }

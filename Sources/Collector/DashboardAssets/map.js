@@ -78,9 +78,14 @@ function drawMap(snap) {
       tracks.addLayer(L.polyline(s.track.map((p) => [p[0], p[1]]), { color: "#2563eb", weight: 2, opacity: 0.6 }));
     }
     if (s.position) {
+      // Grey: not heard from; amber: uploading but its radio is gone (deaf); blue: surveying.
+      const deaf = !s.stale && s.radioDownSince;
       const m = L.circleMarker([s.position[0], s.position[1]], { radius: 7, color: "#1e3a8a", weight: 2,
-                                                                  fillColor: s.stale ? "#94a3b8" : "#3b82f6", fillOpacity: 0.9 });
-      m.bindTooltip(escapeHTML(t("map.sensor", { id: s.id }) + (s.stale ? " — " + t("map.sensorStale") : "")));
+                                                                  fillColor: s.stale ? "#94a3b8" : deaf ? "#f59e0b" : "#3b82f6", fillOpacity: 0.9 });
+      m.bindTooltip(escapeHTML(t("map.sensor", { id: s.id })
+                               + (s.stale ? " — " + t("map.sensorStale") : "")
+                               + (deaf ? " — " + t("map.sensorDeaf", { time: fmtTime(s.radioDownSince) }) : "")));
+      m.options.sensorDeaf = Boolean(deaf);
       m.options.sensorId = s.id;
       sensors.addLayer(m);
       bounds.push([s.position[0], s.position[1]]);
