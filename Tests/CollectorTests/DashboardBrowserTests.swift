@@ -359,7 +359,12 @@ struct DashboardBrowserTests {
                     time: t)))
             }
             for chunk in stride(from: 0, to: records.count, by: 2000) {
-                let report = SensorReport(sensorID: id, sentAt: Date(), observations: Array(records[chunk..<min(records.count, chunk + 2000)]))
+                var report = SensorReport(sensorID: id, sentAt: Date(), observations: Array(records[chunk..<min(records.count, chunk + 2000)]))
+                if s == 0 {
+                    // One van's radio is unplugged: it still uploads, and the map must show it as not listening.
+                    report.health = SensorHealth(radioConnected: false, radioDownSince: Date().addingTimeInterval(-120),
+                                                 radioDisconnects: 1, radioGapSeconds: 120)
+                }
                 let (status, data) = try await c.call("POST", "/api/v1/reports", token: token, body: try ReportCoding.encoder().encode(report))
                 try #require(status == 200, "ingest: \(status) \(String(decoding: data, as: UTF8.self))")
             }
@@ -382,6 +387,7 @@ struct DashboardBrowserTests {
             }
             let counts = try await browser.execute("return window.cellwatchMapCounts;") as? [String: Any] ?? [:]
             #expect(counts["sensors"] as? Int == sensors)
+            #expect(counts["deafSensors"] as? Int == 1)
             #expect(counts["cells"] as? Int == min(cellsPerSensor, total))
             #expect((try await browser.textOf("#observation-count") ?? "").contains("\(total)"))
             try await Self.shot(browser, "10-map-\(total)-observations")

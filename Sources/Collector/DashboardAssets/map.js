@@ -56,7 +56,8 @@ async function loadMap(first) {
   // For tests and the page-load benchmark: when the first snapshot was on the map, and what it held.
   if (first) window.cellwatchMapDrawnAt = performance.now();
   window.cellwatchMapCounts = { sensors: snap.sensors.length, cells: snap.cells.length, emitters: snap.emitters.length,
-                                trackPoints: snap.sensors.reduce((n, s) => n + s.track.length, 0) };
+                                trackPoints: snap.sensors.reduce((n, s) => n + s.track.length, 0),
+                                deafSensors: state.layers.sensors.getLayers().filter((m) => m.options.sensorDeaf).length };
 }
 
 function scheduleMapRefresh(delay) {
