@@ -61,33 +61,6 @@ struct DashboardBrowserTests {
         }
     }
 
-    static func run(_ binary: String, _ args: [String], stdin: String? = nil) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// A TCP port nobody listens on right now (bound to 0, then closed).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     /// A collector process on a fresh database with an operator ("officer") and an admin.
     final class Collector: @unchecked Sendable {
         let dir: URL
@@ -99,7 +72,7 @@ struct DashboardBrowserTests {
 
         init(_ dir: URL) throws {
             self.dir = dir
-            port = DashboardBrowserTests.freePort()
+            port = TestSupport.freeLoopbackPort()
             db = dir.appendingPathComponent("collector.sqlite").path
             config = dir.appendingPathComponent("collector.json").path
             try #"{"heartbeatSeconds": 2, "sensorRatePerSecond": 1000, "sensorBurst": 1000, "dashboard": {"leafletPath": "/usr/share/javascript/leaflet"}}"#
@@ -107,7 +80,8 @@ struct DashboardBrowserTests {
             for (name, role) in [("officer", "operator"), ("chief", "admin")] {
                 let pw = dir.appendingPathComponent("\(name).pw").path
                 try "correct horse \(name)\n".write(toFile: pw, atomically: true, encoding: .utf8)
-                _ = try DashboardBrowserTests.run(DashboardBrowserTests.collectorBinary,
+                _ = try TestSupport.trimmedOutput(
+                    of: DashboardBrowserTests.collectorBinary,
                     ["users", "add", name, "--role", role, "--password-file", pw, "--database", "sqlite:" + db, "--config", config])
             }
         }
@@ -127,7 +101,7 @@ struct DashboardBrowserTests {
         func stop() { child?.stop() }
 
         func registerSensor(_ id: String, publicKey: String) throws -> String {
-            try DashboardBrowserTests.run(DashboardBrowserTests.collectorBinary,
+            try TestSupport.trimmedOutput(of: DashboardBrowserTests.collectorBinary,
                                           ["sensors", "add", id, "--public-key", publicKey, "--database", "sqlite:" + db])
         }
 
@@ -163,7 +137,7 @@ struct DashboardBrowserTests {
     }
 
     static func openBrowser(_ dir: URL) async throws -> WebDriver {
-        try await WebDriver(port: freePort(), profile: dir.appendingPathComponent("chromium-profile"),
+        try await WebDriver(port: TestSupport.freeLoopbackPort(), profile: dir.appendingPathComponent("chromium-profile"),
                             log: dir.appendingPathComponent("chromedriver.log"))
     }
 
@@ -211,7 +185,7 @@ struct DashboardBrowserTests {
             storage:
               state_dir: sensor-state
             """.write(toFile: sensorConfig, atomically: true, encoding: .utf8)
-        let key = try Self.run(Self.sensorBinary, ["sensor", "--config", sensorConfig, "--print-public-key"])
+        let key = try TestSupport.trimmedOutput(of: Self.sensorBinary, ["sensor", "--config", sensorConfig, "--print-public-key"])
         let token = try c.registerSensor("PATROL-1", publicKey: key)
         try #require(!token.isEmpty, "the collector did not register the sensor")
         try token.write(toFile: dir.appendingPathComponent("token").path, atomically: true, encoding: .utf8)

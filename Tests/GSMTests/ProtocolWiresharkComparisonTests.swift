@@ -323,24 +323,11 @@ import TestSupport
 
     // MARK: running tshark
 
-    static func run(_ tshark: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tshark)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// One dictionary per frame: field → value (occurrences joined by ",").
     static func tsharkFields(_ tshark: String, pcap: URL, fields: [String]) throws -> [[String: String]] {
         let args = ["-r", pcap.path, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,", "-e", "frame.number"]
             + fields.flatMap { ["-e", $0] }
-        return try run(tshark, args).split(separator: "\n", omittingEmptySubsequences: true).map { line in
+        return try TestSupport.standardOutput(of: tshark, args).split(separator: "\n", omittingEmptySubsequences: true).map { line in
             let values = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             var row: [String: String] = [:]
             for (i, f) in fields.enumerated() where i + 1 < values.count && !values[i + 1].isEmpty { row[f] = values[i + 1] }
@@ -358,7 +345,7 @@ import TestSupport
     /// From `tshark -V`: the message name, the "List of ARFCNs", the MNC digits as printed.
     static func tsharkVerbose(_ tshark: String, pcap: URL) throws -> [Verbose] {
         var frames: [Verbose] = []
-        for line in try run(tshark, ["-r", pcap.path, "-V"]).split(separator: "\n") {
+        for line in try TestSupport.standardOutput(of: tshark, ["-r", pcap.path, "-V"]).split(separator: "\n") {
             if line.hasPrefix("Frame ") { frames.append(Verbose()); continue }
             guard !frames.isEmpty else { continue }
             let t = line.trimmingCharacters(in: .whitespaces)

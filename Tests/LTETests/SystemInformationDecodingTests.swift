@@ -159,19 +159,6 @@ enum RRCWireshark {
         return d
     }
 
-    static func run(_ tshark: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tshark)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// How Wireshark prints one of our leaves in `-T fields` output, or nil when not comparable.
     static func wiresharkValue(_ l: RRCTraceLeaf) -> String? {
         guard let n = l.number else { return nil }
@@ -194,7 +181,7 @@ enum RRCWireshark {
         let file = dir.appendingPathComponent("bcch.pcap")
         try pcap(messages).write(to: file)
         let uat = #"uat:user_dlts:"User 0 (DLT=147)","lte-rrc.bcch.dl.sch","0","","0","""#
-        let known = Set(try run(tshark, ["-G", "fields"]).split(separator: "\n").compactMap { line -> String? in
+        let known = Set(try TestSupport.standardOutput(of: tshark, ["-G", "fields"]).split(separator: "\n").compactMap { line -> String? in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             return f.count > 2 && f[2].hasPrefix("lte-rrc.") ? String(f[2]) : nil
         })
@@ -212,7 +199,7 @@ enum RRCWireshark {
         var args = ["-r", file.path, "-o", uat, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=;"]
         for f in fields { args += ["-e", f] }
         args += ["-e", "_ws.malformed"]
-        let rows = try run(tshark, args).split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
+        let rows = try TestSupport.standardOutput(of: tshark, args).split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
         #expect(rows.count == messages.count, "tshark printed \(rows.count) rows for \(messages.count) messages")
         var compared = 0
         for (i, row) in rows.enumerated() where i < traces.count {

@@ -48,13 +48,13 @@ struct CrashSafetyTests {
     @Test(.enabled(if: binariesBuilt, "cellwatch and cellwatch-collector not built"),
           .enabled(if: slowEnabled, "CELLWATCH_SKIP_SLOW_E2E is set"), .timeLimit(.minutes(30)))
     func smsBlasterSuspectAndSignedEvidenceReachTheCollector() async throws {
-        let sensors = try Harness.output(SensorBinary.path, ["simulate", "fuzhou-gulou", "--list-sensors"])
+        let sensors = try TestSupport.trimmedOutput(of: SensorBinary.path, ["simulate", "fuzhou-gulou", "--list-sensors"])
         try #require(sensors.split(separator: "\n").contains("ROOF-1"), "fuzhou-gulou has no ROOF-1: \(sensors)")
         let dir = TestSupport.temporaryDirectory()
         let collector = CollectorHarness(directory: dir)
         let sensor = try SensorHarness(directory: dir, sensorID: "roof-1", device: "sim:fuzhou-gulou@ROOF-1", bands: ["E-GSM900"],
                                        dwellSeconds: 1, collector: collector, extraYAML: Self.uploadYAML)
-        let publicKey = try Harness.output(SensorBinary.path, ["sensor", "--config", sensor.configPath, "--print-public-key"])
+        let publicKey = try TestSupport.trimmedOutput(of: SensorBinary.path, ["sensor", "--config", sensor.configPath, "--print-public-key"])
         try collector.start()
         defer { collector.child?.kill9() }
         let run = try sensor.start()

@@ -37,19 +37,6 @@ struct EndToEndTests {
         }
     }
 
-    func run(_ binary: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     func until(_ timeout: Double, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
@@ -90,9 +77,9 @@ struct EndToEndTests {
             """.write(toFile: config, atomically: true, encoding: .utf8)
 
         // Register the sensor's key at the collector; keep the token it prints.
-        let key = try run(SensorBinary.path, ["sensor", "--config", config, "--print-public-key"])
+        let key = try TestSupport.trimmedOutput(of: SensorBinary.path, ["sensor", "--config", config, "--print-public-key"])
         #expect(Data(base64Encoded: key)?.count == 32)
-        let token = try run(Self.collectorBinary, ["sensors", "add", "van-07", "--public-key", key, "--database", "sqlite:" + db])
+        let token = try TestSupport.trimmedOutput(of: Self.collectorBinary, ["sensors", "add", "van-07", "--public-key", key, "--database", "sqlite:" + db])
         try #require(!token.isEmpty, "collector did not register the sensor")
         try token.write(toFile: dir.appendingPathComponent("token").path, atomically: true, encoding: .utf8)
 

@@ -111,38 +111,6 @@ enum Harness {
         return condition()
     }
 
-    /// Runs a binary to completion; its standard output, trimmed.
-    static func output(_ binary: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-    static func freeLoopbackPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
-            }
-        }
-        precondition(ok, "cannot bind a loopback port")
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     /// True once something accepts TCP connections on 127.0.0.1:`port`.
     static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -175,12 +143,12 @@ final class CollectorHarness: @unchecked Sendable {
         self.directory = directory
         self.configFile = configFile
         self.https = https
-        port = Harness.freeLoopbackPort()
+        port = TestSupport.freeLoopbackPort()
     }
 
     /// `cellwatch-collector sensors add`: the bearer token for `sensorID`.
     func register(sensorID: String, publicKey: String) throws -> String {
-        try Harness.output(Harness.collectorBinary,
+        try TestSupport.trimmedOutput(of: Harness.collectorBinary,
                            ["sensors", "add", sensorID, "--public-key", publicKey, "--database", "sqlite:" + databasePath])
     }
 
@@ -269,7 +237,7 @@ final class SensorHarness: @unchecked Sendable {
               state_dir: state
             \(extraYAML)
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let key = try Harness.output(SensorBinary.path, ["sensor", "--config", configPath, "--print-public-key"])
+        let key = try TestSupport.trimmedOutput(of: SensorBinary.path, ["sensor", "--config", configPath, "--print-public-key"])
         guard Data(base64Encoded: key)?.count == 32 else { throw HarnessError("no public key from the sensor: \(key)") }
         let token = try collector.register(sensorID: sensorID, publicKey: key)
         guard !token.isEmpty else { throw HarnessError("the collector did not register \(sensorID)") }

@@ -172,19 +172,6 @@ import TestSupport
         return dirs.map { $0 + "/tshark" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test(.enabled(if: tsharkPath() != nil, "tshark (Debian package tshark) is not installed"))
     func wiresharkReadsWhatWasEncoded() throws {
         let tshark = try #require(Self.tsharkPath())
@@ -216,7 +203,7 @@ import TestSupport
                       "gsm_a.rr.cell_reselect_offset", "gsm_a.rr.temporary_offset", "gsm_a.rr.penalty_time", "gsm_a.rr.t3212",
                       "gsm_a.rr.bs_pa_mfrms", "gsm_a.rr.bs_ag_blks_res", "gsm_a.rr.cell_barr_access", "gsm_a.rr.rxlev_access_min",
                       "gsm_a.rr.l2_pseudo_len", "_ws.expert"]
-        let output = try Self.run(tshark, ["-r", pcap.path, "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"]
+        let output = try TestSupport.standardOutput(of: tshark, ["-r", pcap.path, "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"]
                                   + fields.flatMap { ["-e", $0] })
         let rows = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map {
             Dictionary(uniqueKeysWithValues: zip(fields, $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)))
@@ -224,7 +211,7 @@ import TestSupport
         try #require(rows.count == blocks.count, "tshark printed \(rows.count) rows for \(blocks.count) packets:\n\(output)")
         // Wireshark's own reading of every frequency list ("List of ARFCNs = …" in the detail view).
         var shown: [[Int]?] = []
-        for line in try Self.run(tshark, ["-r", pcap.path, "-V"]).split(separator: "\n") {
+        for line in try TestSupport.standardOutput(of: tshark, ["-r", pcap.path, "-V"]).split(separator: "\n") {
             if line.hasPrefix("Frame ") { shown.append(nil); continue }
             let t = line.trimmingCharacters(in: .whitespaces)
             if t.hasPrefix("List of ARFCNs ="), !shown.isEmpty, shown[shown.count - 1] == nil {

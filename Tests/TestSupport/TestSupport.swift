@@ -17,6 +17,44 @@ public enum TestSupport {
 
     public static var hasTestdata: Bool { FileManager.default.fileExists(atPath: testdata.path) }
 
+    /// Runs `binary` with `arguments` to completion and returns what it wrote to standard output
+    /// (standard error is discarded; callers that need it or the exit status run the process themselves).
+    public static func standardOutput(of binary: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+    public static func freeLoopbackPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
+            }
+        }
+        precondition(ok, "cannot bind a loopback port")
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// `standardOutput(of:_:)` without leading and trailing white space (one-line answers: keys, tokens).
+    public static func trimmedOutput(of binary: String, _ arguments: [String]) throws -> String {
+        try standardOutput(of: binary, arguments).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// A fresh empty folder, removed by `cleanup`.
     public static func temporaryDirectory(_ name: String = #function) -> URL {
         let safe = name.filter { $0.isLetter || $0.isNumber }
