@@ -116,8 +116,10 @@ import Testing
     }
 
     /// A GSM carrier straddling +fs/2 (centre 1.05 MHz off at 2 MS/s, band 0.95–1.15 MHz; fixed
-    /// sensor) or just outside it (1.09 MHz, band 0.99–1.19 MHz; moving sensor, Doppler on): nothing of it may appear
-    /// at the other edge, while a carrier inside the passband keeps its power.
+    /// sensor) or just outside it (1.09 MHz, band 0.99–1.19 MHz; moving sensor, Doppler on): nothing of
+    /// it may appear at the other edge, while a carrier inside the passband keeps its power. Without
+    /// the receive filter the wrapped part stood 38.2 dB (straddling) and 35.4 dB (outside) above the
+    /// floor; with it, −0.1 dB (noise only).
     @Test(arguments: [(1.05e6, "fixed"), (1.09e6, "moving")])
     func carrierBeyondHalfTheSampleRateDoesNotWrap(edgeOffset: Double, sensor: String) throws {
         let m = try Self.measure(sensor: sensor == "fixed" ? Self.fixedSensor : Self.movingSensor, edgeOffset: edgeOffset)

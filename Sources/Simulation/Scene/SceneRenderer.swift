@@ -195,7 +195,7 @@ public final class SceneRenderer {
                 e.selfShaped = e.waveform.shape(to: receiveFilter, offset: offset0)
             }
             // One gain for the whole emitter: none where part of its band would wrap (the Doppler of
-            // a moving end, ≲ 100 Hz, is taken per control interval in `filterGain`).
+            // a moving end, ≲ 100 Hz, is added per control interval in `renderMoving`).
             if !e.selfShaped && receiveFilter.gain(offset: offset0, bandwidth: e.bandwidth) == 0 { continue }
             // The samples during which it is on, as stream indices (so the edges do not depend on how
             // the stream is cut into blocks).
@@ -307,11 +307,13 @@ public final class SceneRenderer {
             // Pieces end at the block's end and on the anchor grid (intervals are whole anchors).
             let q = min(range.upperBound, (p / spacing + 1) * spacing)
             let c = p / intervalLength
-            advance(e, to: c, offset0: offset0)
+            advance(e, to: c)
             let w = e.intervalDoppler / fs  // cycles per sample
             var phase = e.intervalPhase + w * Double(p - c * intervalLength)
             phase -= phase.rounded(.down)
-            let amp = e.intervalAmplitude
+            // Through the receive filter at this interval's offset (taken here, not in `advance`, so
+            // a retune inside an interval takes effect at once).
+            let amp = e.intervalAmplitude * filterGain(e, offset: offset0 + e.intervalDoppler)
             let z0r = amp * cos(2 * Double.pi * phase), z0i = amp * sin(2 * Double.pi * phase)
             let c1 = cos(2 * Double.pi * w), s1 = sin(2 * Double.pi * w)
             // The phasors of two consecutive samples, (z0, z1) interleaved, and the step by two samples.
@@ -360,9 +362,8 @@ public final class SceneRenderer {
     }
 
     /// Brings `e`'s control-interval state to interval `c`: the phase carried on from interval c − 1
-    /// (or started at 0 when the emitter was not rendered there), power and Doppler at the middle of c,
-    /// the power through the receive filter at the offset of that moment (nominal `offset0` plus Doppler).
-    private func advance(_ e: Emitter, to c: Int, offset0: Double) {
+    /// (or started at 0 when the emitter was not rendered there), power and Doppler at the middle of c.
+    private func advance(_ e: Emitter, to c: Int) {
         guard e.interval != c else { return }
         let fs = trueSampleRate
         if e.interval != Int.min, e.interval == c - 1 {
@@ -373,7 +374,7 @@ public final class SceneRenderer {
         }
         let l = link.link(e.index, receiver: sensor.trajectory, at: streamStart + (Double(c * intervalLength) + Double(intervalLength) / 2) / fs)
         e.intervalDoppler = l.doppler
-        e.intervalAmplitude = pow(10, frontEnd.dBFS(fromDBm: l.powerDBm) / 20) * filterGain(e, offset: offset0 + l.doppler)
+        e.intervalAmplitude = pow(10, frontEnd.dBFS(fromDBm: l.powerDBm) / 20)
         e.interval = c
     }
 
