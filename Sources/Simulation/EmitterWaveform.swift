@@ -17,4 +17,16 @@ public protocol EmitterWaveform: Sendable {
     /// after the first call at a given sample rate.
     mutating func render(into output: UnsafeMutableBufferPointer<ComplexFloat>, startTime: Double,
                          sampleRate: Double, frequencyOffset: Double, amplitude: Float)
+
+    /// Asks the waveform to shape its own spectrum by the receiver's filter, for renders at nominal
+    /// `offset` hertz from the tuned centre: each component scaled by `filter.amplitude(at:)` of its
+    /// frequency, and nothing rendered at or beyond ±fs/2. Returns false when the waveform cannot
+    /// (the default); the renderer then applies one gain for the whole emitter
+    /// (`ReceiveFilter.gain(offset:bandwidth:)`). Called when the offset changes (a retune), not per
+    /// block; may allocate.
+    mutating func shape(to filter: ReceiveFilter, offset: Double) -> Bool
+}
+
+extension EmitterWaveform {
+    public mutating func shape(to filter: ReceiveFilter, offset: Double) -> Bool { false }
 }

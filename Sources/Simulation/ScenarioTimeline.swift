@@ -63,24 +63,36 @@ public struct ScenarioTimeline: Sendable {
         let fe = FrontEnd(s.receiver)
         let centre = (tuning ?? s.receiver.tuning(at: t)).value
         let halfSpan = s.receiver.sampleRate / 2
+        // The receiver's anti-alias filter, as the renderer applies it.
+        let filter = ReceiveFilter(sampleRate: s.receiver.sampleRate)
         let links = transmitters.indices.map { link.link($0, receiver: s.trajectory, at: t) }
         let noise = pow(10, fe.noiseDBm(bandwidth: Self.gsmChannelBandwidth) / 10)
-        // Total power reaching the ADC: noise plus every carrier the window holds.
+        // Total power reaching the ADC: noise plus every carrier the window holds, through the filter
+        // (a GSM carrier at its centre's response; the LTE lure's subcarriers each at their own).
         var windowPower = pow(10, fe.noiseFloorDBFS / 10)
-        for (j, tx) in transmitters.enumerated() where tx.rendered && tx.isActive(at: t) && abs(tx.frequency.value - centre) < halfSpan {
-            windowPower += pow(10, fe.dBFS(fromDBm: links[j].powerDBm) / 10)
+        for (j, tx) in transmitters.enumerated() where tx.rendered && tx.isActive(at: t) {
+            let offset = tx.frequency.value - centre
+            let passed = tx.rat == .lte
+                ? filter.powerFraction(offset: offset, bandwidth: Double(Transmitter.lteResourceBlocks) * 180_000)
+                : pow(filter.gain(offset: offset, bandwidth: Self.gsmChannelBandwidth), 2)
+            windowPower += passed * pow(10, fe.dBFS(fromDBm: links[j].powerDBm) / 10)
         }
         let clipping = 10 * log10(windowPower) > -3
         var out: [Visibility] = []
         for (i, tx) in transmitters.enumerated() {
             let active = tx.isActive(at: t)
             let f = tx.frequency.value
-            // A GSM carrier needs its ±100 kHz inside the window (less 5 % at the filter edges); an LTE
-            // cell its centre six PRB (±540 kHz: PSS, SSS, PBCH), and its SNR is per resource element
-            // (the power is that of a fully loaded carrier, so noise counts over the whole bandwidth).
+            // A GSM carrier needs its ±100 kHz inside the window (less 5 % at the filter edges) and its
+            // centre in the receive filter's flat passband (the renderer scales it by the response
+            // there, so its power is the link budget's only inside); an LTE cell its centre six PRB
+            // (±540 kHz: PSS, SSS, PBCH) inside the flat passband (its subcarriers are weighted by the
+            // response at each), and its SNR is per resource element (the power is that of a fully
+            // loaded carrier, so noise counts over the whole bandwidth).
             let isLTE = tx.rat == .lte
             let needed = isLTE ? Self.lteCentreBandwidth : Self.gsmChannelBandwidth
-            let inWindow = abs(f - centre) + needed / 2 <= halfSpan * 0.95
+            let inWindow = isLTE
+                ? abs(f - centre) + needed / 2 <= filter.passbandEdge
+                : abs(f - centre) + needed / 2 <= halfSpan * 0.95 && abs(f - centre) <= filter.passbandEdge
             var interference = 0.0
             for (j, other) in transmitters.enumerated() where j != i && other.rendered && other.isActive(at: t)
                 && abs(other.frequency.value - f) < needed / 2 + 100_000 {

@@ -10,7 +10,10 @@ import LTE
 /// Rendering: on the first call at a sample rate the waveform picks an OFDM size N = 128·2^m (sample
 /// rate N·15 kHz, at least twice the render rate, at most 2048 points) and synthesises one 40 ms PBCH
 /// period (four radio frames) at that rate with the cyclic prefixes of TS 36.211 §6.12 (160/144 at the
-/// 2048-point scale). Only subcarriers within ±sampleRate/2 are filled. Everything but the PBCH
+/// 2048-point scale). Only subcarriers within ±sampleRate/2 are filled; once the scene has asked it to
+/// take the receiver's filter (`shape(to:offset:)`), each subcarrier is instead weighted by the filter's
+/// response at its frequency seen from the tuned centre (offset + k·15 kHz), and only those whose whole
+/// 15 kHz lies inside ±fs/2 there are filled, so nothing wraps (N then also covers the offset). Everything but the PBCH
 /// symbols repeats every frame, so when the 40 ms period changes only the 16 PBCH symbols are
 /// synthesised again (one IFFT each) from the 256 coded PBCH periods prepared at set-up. Output
 /// samples are linearly interpolated from that buffer (32.32 fixed-point position), then shifted by
@@ -42,6 +45,13 @@ public struct LTECellWaveform: EmitterWaveform {
     private var nextSampleRate = 0.0
     private var nextPhase: UInt32 = 0
     private var nextPosition: UInt64 = 0
+    /// The receive filter and nominal offset the spectrum is shaped for (`shape(to:offset:)`).
+    private var shaping: Shaping?
+
+    struct Shaping: Equatable {
+        var filter: ReceiveFilter
+        var offset: Double
+    }
 
     /// Fails with the reason when the parameters cannot be sent (PCI, ports, bandwidth).
     public init(parameters: LTECellParameters) throws(LTEWaveformError) {
@@ -65,6 +75,16 @@ public struct LTECellWaveform: EmitterWaveform {
         return parameters.frameTimingOffset + k * Self.frameDuration
     }
 
+    /// Takes the receiver's filter per subcarrier (see the type's notes); the next render sets up again.
+    public mutating func shape(to filter: ReceiveFilter, offset: Double) -> Bool {
+        let s = Shaping(filter: filter, offset: offset)
+        if s != shaping {
+            shaping = s
+            engine = nil
+        }
+        return true
+    }
+
     /// Chosen OFDM size for a render rate.
     public static func fftSize(forSampleRate rate: Double) -> Int {
         var n = 128
@@ -77,7 +97,7 @@ public struct LTECellWaveform: EmitterWaveform {
         let n = output.count
         guard n > 0, sampleRate > 0, sampleRate.isFinite, startTime.isFinite else { return }
         if engine == nil || engine!.renderRate != sampleRate {
-            engine = Engine(parameters: parameters, renderRate: sampleRate)
+            engine = Engine(parameters: parameters, renderRate: sampleRate, shaping: shaping)
             group = Int.min
             nextSampleRate = 0
         }
@@ -154,26 +174,38 @@ public struct LTECellWaveform: EmitterWaveform {
         var buffer: [ComplexFloat]
         /// Subcarrier k (0 … 12·N_RB − 1) → FFT bin, or −1 when outside the rendered band.
         let bins: [Int]
+        /// Subcarrier k's amplitude: the RE amplitude times the receive filter's response (when shaped).
+        let binGain: [Float]
         let ifft: FFT
         let reAmplitude: Float
         private var pbchSymbols = [ComplexFloat](repeating: .zero, count: 240)
 
-        init(parameters: LTECellParameters, renderRate: Double) {
+        init(parameters: LTECellParameters, renderRate: Double, shaping: Shaping? = nil) {
             self.parameters = parameters
             self.renderRate = renderRate
-            let n = LTECellWaveform.fftSize(forSampleRate: renderRate)
+            // Shaped, subcarriers up to fs/2 + |offset| from the carrier's centre can be in the span.
+            let n = LTECellWaveform.fftSize(forSampleRate: renderRate + 2 * abs(shaping?.offset ?? 0))
             self.n = n
             rate = Double(n) * LTECellWaveform.subcarrierSpacing
             slotLength = 15 * n / 2
             frameLength = 20 * slotLength
             groupLength = 4 * frameLength
             let half = 6 * parameters.prb
-            bins = (0..<(12 * parameters.prb)).map { k in
-                let f = k < half ? k - half : k - half + 1 // DC skipped, TS 36.211 §6.2.3
-                guard abs(f) < n / 2, Double(abs(f)) * LTECellWaveform.subcarrierSpacing <= renderRate / 2 else { return -1 }
+            let spacing = LTECellWaveform.subcarrierSpacing
+            // Subcarrier k's frequency relative to the carrier, in subcarriers (DC skipped, TS 36.211 §6.2.3).
+            let offsets = (0..<(12 * parameters.prb)).map { k in k < half ? k - half : k - half + 1 }
+            bins = offsets.map { f in
+                guard abs(f) < n / 2 else { return -1 }
+                if let shaping {
+                    guard abs(shaping.offset + Double(f) * spacing) + spacing / 2 < shaping.filter.nyquist else { return -1 }
+                } else {
+                    guard Double(abs(f)) * spacing <= renderRate / 2 else { return -1 }
+                }
                 return (f + n) % n
             }
-            reAmplitude = Float(1 / (12 * Double(parameters.prb)).squareRoot())
+            let re = Float(1 / (12 * Double(parameters.prb)).squareRoot())
+            reAmplitude = re
+            binGain = offsets.map { f in re * Float(shaping.map { $0.filter.amplitude(at: $0.offset + Double(f) * spacing) } ?? 1) }
             // FFT plans of powers of two ≥ 128 do not fail; a failure here is a broken FFTW installation.
             ifft = try! FFT(size: n, direction: .inverse)
             buffer = [ComplexFloat](repeating: .zero, count: groupLength + 1)
@@ -192,7 +224,7 @@ public struct LTECellWaveform: EmitterWaveform {
         init(copying o: Engine) {
             parameters = o.parameters; renderRate = o.renderRate; n = o.n; rate = o.rate
             slotLength = o.slotLength; frameLength = o.frameLength; groupLength = o.groupLength
-            buffer = o.buffer; bins = o.bins; reAmplitude = o.reAmplitude
+            buffer = o.buffer; bins = o.bins; binGain = o.binGain; reAmplitude = o.reAmplitude
             ifft = try! FFT(size: o.n, direction: .inverse)
         }
 
@@ -205,7 +237,7 @@ public struct LTECellWaveform: EmitterWaveform {
         /// Puts value on subcarrier k of the IFFT input, if rendered.
         @inline(__always) private func put(_ k: Int, _ v: ComplexFloat) {
             let b = bins[k]
-            if b >= 0 { ifft.unsafeInput[b] = ifft.unsafeInput[b] + v * reAmplitude }
+            if b >= 0 { ifft.unsafeInput[b] = ifft.unsafeInput[b] + v * binGain[k] }
         }
 
         /// Resource grid of symbol l of slot ns, except the PBCH, into the IFFT input; false when empty.

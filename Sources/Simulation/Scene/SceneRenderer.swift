@@ -34,8 +34,11 @@ public enum SimulationError: Error, Equatable, Sendable, CustomStringConvertible
 
 /// Renders the IQ one sensor receives: every transmitter inside the tuned window at its mean received
 /// power for the sensor's position and the time, through its multipath taps, offset by its frequency
-/// error, the receiver's LO error and Doppler; then thermal noise, gain, clipping and the ADC's
-/// quantisation. Allocates its buffers once; `render` allocates nothing.
+/// error, the receiver's LO error and Doppler, and through the receiver's anti-alias filter
+/// (`ReceiveFilter`: a gain per emitter from the filter's response at its instantaneous offset, and
+/// nothing that would land at or beyond ±fs/2 and wrap); then thermal noise, gain, clipping and the
+/// ADC's quantisation. Allocates its buffers once; `render` allocates nothing (a waveform that shapes
+/// its own spectrum by the filter may allocate when a retune changes its offset).
 ///
 /// Consecutive calls form one stream (a call that starts where the last one ended continues it), and
 /// the stream does not depend on how it is cut into calls: sample i of the stream is the same whether
@@ -49,6 +52,8 @@ public final class SceneRenderer {
     public let link: LinkBudget
     public let sensor: SensorSpec
     public let frontEnd: FrontEnd
+    /// The receiver's anti-alias filter, at the sample rate its clock really runs at.
+    public let receiveFilter: ReceiveFilter
     /// Largest block `render` handles in one pass (longer requests are split).
     public let maxBlock: Int
 
@@ -70,6 +75,10 @@ public final class SceneRenderer {
         var intervalPhase = 0.0
         var intervalDoppler = 0.0
         var intervalAmplitude = 0.0
+        /// Nominal offset the waveform was last asked to shape itself for (NaN: never), and whether it
+        /// does (then the renderer applies no filter gain of its own).
+        var shapedOffset = Double.nan
+        var selfShaped = false
 
         init(index: Int, waveform: any EmitterWaveform, channel: MultipathChannel, moving: Bool) {
             self.index = index
@@ -115,6 +124,7 @@ public final class SceneRenderer {
         sensor = s
         link = LinkBudget(scenario: scenario)
         frontEnd = FrontEnd(s.receiver)
+        receiveFilter = ReceiveFilter(sampleRate: s.receiver.sampleRate * (1 + s.receiver.clockErrorPPM * 1e-6))
         self.maxBlock = maxBlock
         let sensorIndex = UInt64(scenario.sensors.firstIndex { $0.id == sensorID }!)
         var maxDelay = 0
@@ -174,12 +184,19 @@ public final class SceneRenderer {
         let rx = sensor.receiver
         let fs = trueSampleRate
         let lo = tuning.value * (1 + rx.clockErrorPPM * 1e-6)
-        let halfSpan = rx.sampleRate / 2
         let startTime = streamStart + Double(first) / fs
         for e in emitters {
             let tx = link.transmitters[e.index]
             let offset0 = link.transmittedFrequency(e.index) - lo
-            if abs(offset0) - e.bandwidth / 2 > halfSpan { continue }
+            // Entirely outside the span: nothing of it passes the receive filter.
+            if abs(offset0) - e.bandwidth / 2 >= receiveFilter.nyquist { continue }
+            if e.shapedOffset != offset0 {
+                e.shapedOffset = offset0
+                e.selfShaped = e.waveform.shape(to: receiveFilter, offset: offset0)
+            }
+            // One gain for the whole emitter: none where part of its band would wrap (the Doppler of
+            // a moving end, ≲ 100 Hz, is added per control interval in `renderMoving`).
+            if !e.selfShaped && receiveFilter.gain(offset: offset0, bandwidth: e.bandwidth) == 0 { continue }
             // The samples during which it is on, as stream indices (so the edges do not depend on how
             // the stream is cut into blocks).
             guard let intervals = tx.activeIntervals else {
@@ -209,8 +226,10 @@ public final class SceneRenderer {
         let a = range.lowerBound - first, b = range.upperBound - first
         // Neither end moves: the link is the same at every instant.
         let l = link.link(e.index, receiver: sensor.trajectory, at: streamStart + Double(range.lowerBound) / fs)
-        let amplitude = Float(pow(10, frontEnd.dBFS(fromDBm: l.powerDBm) / 20))
         let offset = offset0 + l.doppler
+        let gain = filterGain(e, offset: offset)
+        guard gain > 0 else { return }
+        let amplitude = Float(pow(10, frontEnd.dBFS(fromDBm: l.powerDBm) / 20) * gain)
         let t0 = streamStart + Double(range.lowerBound) / fs
         let m = b - a
         if e.channel.delays.count == 1 {
@@ -292,7 +311,9 @@ public final class SceneRenderer {
             let w = e.intervalDoppler / fs  // cycles per sample
             var phase = e.intervalPhase + w * Double(p - c * intervalLength)
             phase -= phase.rounded(.down)
-            let amp = e.intervalAmplitude
+            // Through the receive filter at this interval's offset (taken here, not in `advance`, so
+            // a retune inside an interval takes effect at once).
+            let amp = e.intervalAmplitude * filterGain(e, offset: offset0 + e.intervalDoppler)
             let z0r = amp * cos(2 * Double.pi * phase), z0i = amp * sin(2 * Double.pi * phase)
             let c1 = cos(2 * Double.pi * w), s1 = sin(2 * Double.pi * w)
             // The phasors of two consecutive samples, (z0, z1) interleaved, and the step by two samples.
@@ -331,6 +352,13 @@ public final class SceneRenderer {
             }
             p = q
         }
+    }
+
+    /// The receive filter's amplitude gain for emitter `e` at instantaneous offset `offset` (1 when
+    /// the waveform shapes its own spectrum).
+    @inline(__always)
+    private func filterGain(_ e: Emitter, offset: Double) -> Double {
+        e.selfShaped ? 1 : receiveFilter.gain(offset: offset, bandwidth: e.bandwidth)
     }
 
     /// Brings `e`'s control-interval state to interval `c`: the phase carried on from interval c − 1
