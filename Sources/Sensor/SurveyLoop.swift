@@ -8,9 +8,25 @@ import LTE
 import Radio
 import Survey
 
-/// The tuning steps of a sweep: each band's downlink range covered by centres spaced at 80 % of the
-/// sample rate (the edges of an SDR's passband roll off), in band order.
+/// The tuning steps of a sweep: each band's downlink range covered by centres spaced a little closer than
+/// the radio's alias-free span (80 % of the sample rate for most radios), in band order, so that a carrier
+/// at a step's edge is seen whole from the next step too.
 public enum SweepPlan {
+    /// Step spacing, as a fraction of the sample rate, for a radio whose alias-free share is `aliasFree`.
+    public static func stepFraction(aliasFree: Double) -> Double { max(0.1, aliasFree - 0.1) }
+
+    /// Half of the alias-free span in Hz: the largest offset from a capture's centre the survey trusts.
+    public static func trustedOffset(sampleRate: Double, aliasFree: Double) -> Double { sampleRate * aliasFree / 2 }
+
+    /// The spectrum scan for a radio: carriers and the noise floor are measured only inside its
+    /// alias-free span.
+    public static func scanConfiguration(bands: [Band], aliasFree: Double) -> ScanConfiguration {
+        var scan = ScanConfiguration()
+        scan.bands = bands
+        scan.edgeGuard = max(scan.edgeGuard, (1 - aliasFree) / 2)
+        return scan
+    }
+
     public static func centres(bands: [Band], sampleRate: Double, usableFraction: Double = 0.8) -> [Hertz] {
         let usable = sampleRate * usableFraction
         var out: [Hertz] = []
@@ -41,6 +57,7 @@ final class DwellSource: RadioDevice {
     var ended = false
     var name: String { inner.name }
     var sampleRate: Double { inner.sampleRate }
+    var aliasFreeFraction: Double { inner.aliasFreeFraction }
 
     init(inner: any RadioDevice, capacity: Int) {
         self.inner = inner
@@ -373,15 +390,15 @@ public final class SurveyLoop: @unchecked Sendable {
         let rate = device.sampleRate
         let dwellSamples = Int(rate * max(settings.dwellSeconds, settings.suspectDwellSeconds).rounded(.up))
         source = DwellSource(inner: device, capacity: max(1, dwellSamples))
-        var scan = ScanConfiguration()
-        scan.bands = settings.bands
+        let scan = SweepPlan.scanConfiguration(bands: settings.bands, aliasFree: device.aliasFreeFraction)
         do {
             scanner = try SpectrumScanner(configuration: scan, sampleRate: rate)
         } catch {
             throw SensorError("\(device.name): cannot set up the spectrum scan: \(error)")
         }
         // Tunable? Try the first centre; a device that cannot tune streams whatever it carries.
-        let centres = SweepPlan.centres(bands: settings.bands, sampleRate: rate)
+        let centres = SweepPlan.centres(bands: settings.bands, sampleRate: rate,
+                                        usableFraction: SweepPlan.stepFraction(aliasFree: device.aliasFreeFraction))
         var tunable = false
         if let first = centres.first {
             do throws(RadioError) {
@@ -609,7 +626,7 @@ public final class SurveyLoop: @unchecked Sendable {
         for k in keys {
             guard let o = offset(k) else { continue }
             // Carriers outside this capture's usable span (a chosen carrier of a neighbouring step) are left.
-            guard abs(o.offset) <= rate * 0.45 else { continue }
+            guard abs(o.offset) <= SweepPlan.trustedOffset(sampleRate: rate, aliasFree: device.aliasFreeFraction) else { continue }
             switch k.band {
             case .gsm(let g) where k.rat == .gsm:
                 targets.append((k.channel, g, o.frequency, o.offset))

@@ -44,9 +44,30 @@ public enum HackRFLimits {
     ]
 
     /// The widest filter no wider than `hz` (the narrowest when `hz` is below all of them): the rule
-    /// the HackRF host tools apply to 0.75 × the sample rate, so the filter stops aliasing.
+    /// the HackRF host tools apply to 0.75 × the sample rate.
     public static func basebandFilter(atMost hz: UInt32) -> UInt32 {
         basebandFilters.last { $0 <= hz } ?? basebandFilters[0]
+    }
+
+    /// The filter the sensor surveys with: the widest setting no wider than half the sample rate
+    /// (10 MHz at 20 MS/s). The tools' 0.75 × rate leaves the MAX2837's gentle skirt to alias: with 15 MHz
+    /// at 20 MS/s a carrier 12–15 MHz off the centre is only some 15–30 dB down and folds onto 5–8 MHz,
+    /// where a strong legitimate cell would be decoded on the wrong ARFCN (a false cloned-cell alarm).
+    public static func surveyFilter(sampleRate: Double) -> UInt32 {
+        basebandFilter(atMost: UInt32(0.5 * sampleRate))
+    }
+
+    /// The share of the sample rate that is free of folded signals with baseband filter `filter` at
+    /// `sampleRate` (`RadioDevice.aliasFreeFraction`). What folds onto offset f comes from f ∓ fs; the
+    /// MAX2837 filter is about 33 dB down at 2.3 × its cut-off and 60 dB from about 3.2 × (the HackRF
+    /// documentation's figures for the 1.75 MHz setting at 2 MS/s, `docs/source/sampling_rate.rst`; the
+    /// wider settings are taken to scale with the cut-off), so offsets up to fs − 3·cut-off (≈ 55 dB of
+    /// rejection) are trusted, and no further than the cut-off itself (the passband). 10 MHz at 20 MS/s:
+    /// ±5 MHz, i.e. 0.5; the tools' 15 MHz at 20 MS/s leaves nothing at that rejection (0.1, the floor).
+    public static func aliasFreeFraction(filter: UInt32, sampleRate: Double) -> Double {
+        let cutoff = Double(filter) / 2
+        let edge = min(cutoff, sampleRate - 3 * cutoff)
+        return min(0.9, max(0.1, 2 * edge / sampleRate))
     }
 
     /// The Si5351C is programmed with a rate `numerator / divider`; an integer rate uses divider 1, a

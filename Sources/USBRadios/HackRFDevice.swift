@@ -43,6 +43,11 @@ public final class HackRFDevice: RadioDevice {
 
     public var name: String { deviceName }
     public var sampleRate: Double { settings.sampleRate }
+    /// From the baseband filter in use (`HackRFLimits.aliasFreeFraction`): 0.5 with the sensor's filter.
+    public var aliasFreeFraction: Double {
+        let filter = settings.basebandFilter ?? HackRFLimits.basebandFilter(atMost: UInt32(0.75 * settings.sampleRate))
+        return HackRFLimits.aliasFreeFraction(filter: filter, sampleRate: settings.sampleRate)
+    }
     /// Overflows in the current stream: bytes dropped and times it happened.
     public var overflow: (bytes: Int64, events: Int) { session.driver?.ring?.overflow ?? (0, 0) }
 
@@ -62,8 +67,12 @@ public final class HackRFDevice: RadioDevice {
         }
     }
 
+    /// The sensor's and `calibrate`'s HackRF (`--device hackrf[:SERIAL]`): 20 MS/s with the survey filter
+    /// (`HackRFLimits.surveyFilter`), so the survey looks only where nothing folds in.
     public convenience init(spec serial: String?) throws(RadioError) {
-        do { try self.init(serial: serial) } catch { throw error.radioError }
+        var settings = HackRFSettings()
+        settings.basebandFilter = HackRFLimits.surveyFilter(sampleRate: settings.sampleRate)
+        do { try self.init(serial: serial, settings: settings) } catch { throw error.radioError }
     }
 
     /// hackrf_transfer's order: rate (and filter), hardware sync off, frequency, amplifier, antenna power,

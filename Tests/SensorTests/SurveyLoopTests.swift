@@ -22,6 +22,30 @@ struct SurveyLoopTests {
         #expect(centres.last!.value + 4e6 >= r.upperBound.value)
     }
 
+    /// The survey looks only inside the radio's alias-free span: a recording or the simulator (0.9) as
+    /// before (8 MHz steps at 10 MS/s, 5 % edge guards, offsets to 0.45 fs), a HackRF with its survey
+    /// filter (0.5) in steps of 0.4 fs with a quarter of the span guarded at each edge, every downlink
+    /// frequency still within the trusted offset of some step.
+    @Test func sweepFollowsTheRadiosAliasFreeSpan() {
+        #expect(SweepPlan.stepFraction(aliasFree: 0.9) == 0.8)
+        #expect(SweepPlan.scanConfiguration(bands: [], aliasFree: 0.9).edgeGuard == 0.05)
+        #expect(SweepPlan.trustedOffset(sampleRate: 10e6, aliasFree: 0.9) == 4.5e6)
+
+        let rate = 20e6, u = 0.5
+        #expect(SweepPlan.scanConfiguration(bands: [.gsm(.egsm900)], aliasFree: u).edgeGuard == 0.25)
+        for band in [Band.gsm(.egsm900), .gsm(.dcs1800)] {
+            let centres = SweepPlan.centres(bands: [band], sampleRate: rate, usableFraction: SweepPlan.stepFraction(aliasFree: u))
+            let trusted = SweepPlan.trustedOffset(sampleRate: rate, aliasFree: u)
+            #expect(trusted == 5e6)
+            let r = band.downlinkRange
+            for f in stride(from: r.lowerBound.value, through: r.upperBound.value, by: 100e3) {
+                #expect(centres.contains { abs($0.value - f) <= trusted }, "\(band.name) \(f) Hz is in no step's trusted span")
+            }
+            // Closer steps than the 0.8 a 0.9 radio uses: E-GSM 900 in 5 steps of 8 MHz, not 3 of 16.
+            if band == .gsm(.egsm900) { #expect(centres.count == 5) }
+        }
+    }
+
     struct Rig {
         let loop: SurveyLoop
         let spool: Spool

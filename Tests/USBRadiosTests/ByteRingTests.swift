@@ -68,4 +68,18 @@ import USBRadios
         #expect(HackRFLimits.rateFraction(20e6) == (20_000_000, 1))
         #expect(HackRFLimits.rateFraction(10e6 / 3) == (10_000_000, 3))
     }
+
+    /// The sensor's filter and what it may trust: with 10 MHz at 20 MS/s, what folds onto ±5 MHz comes
+    /// from 15 MHz or more off the centre, three cut-offs out; the tools' 15 MHz leaves no such span.
+    @Test func surveyFilterAndItsAliasFreeSpan() {
+        #expect(HackRFLimits.surveyFilter(sampleRate: 20e6) == 10_000_000)
+        #expect(HackRFLimits.aliasFreeFraction(filter: 10_000_000, sampleRate: 20e6) == 0.5)
+        #expect(HackRFLimits.aliasFreeFraction(filter: 15_000_000, sampleRate: 20e6) == 0.1)
+        // 8 MS/s: the 3.5 MHz filter, trusted to its ±1.75 MHz cut-off (folds come from ≥ 6.25 MHz).
+        #expect(HackRFLimits.surveyFilter(sampleRate: 8e6) == 3_500_000)
+        #expect(abs(HackRFLimits.aliasFreeFraction(filter: 3_500_000, sampleRate: 8e6) - 0.4375) < 1e-12)
+        // Never more than the 0.9 every receiver's edges allow.
+        #expect(HackRFLimits.aliasFreeFraction(filter: 1_750_000, sampleRate: 20e6) < 0.9)
+        #expect(HackRFLimits.aliasFreeFraction(filter: 28_000_000, sampleRate: 1e6) == 0.1)
+    }
 }

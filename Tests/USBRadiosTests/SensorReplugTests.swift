@@ -112,9 +112,13 @@ struct CalibrateUnderShimTests {
         #expect(r.status == 1, "\(r.stderr)")
         let last = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("cellwatch: HackRF One \(USBShim.serial): no strong GSM or LTE cell to calibrate on:"), "\(r.stderr)")
-        #expect(last.contains("3 tuning steps of E-GSM900"), "\(last)")
-        // Three survey steps: the frequency request (vendor request 16) at open and once per step.
-        #expect(r.transcript.filter { $0.hasPrefix("ctrl 40 10 ") }.count >= 3, "\(r.transcript.prefix(40))")
+        // The survey filter (10 MHz at 20 MS/s, not the tools' 15 MHz) leaves ±5 MHz free of folded signals,
+        // so E-GSM 900's 34.8 MHz takes five steps of 8 MHz.
+        // (Setting the rate picks 15 MHz first, as in hackrf_transfer -b; the explicit filter follows.)
+        #expect(r.transcript.last { $0.hasPrefix("ctrl 40 07 ") } == "ctrl 40 07 9680 0098 0 - -> 0", "\(r.transcript.prefix(12))")
+        #expect(last.contains("5 tuning steps of E-GSM900"), "\(last)")
+        // Five survey steps: the frequency request (vendor request 16) at open and once per step.
+        #expect(r.transcript.filter { $0.hasPrefix("ctrl 40 10 ") }.count >= 5, "\(r.transcript.prefix(40))")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cal").path), "nothing half-written")
     }
 }

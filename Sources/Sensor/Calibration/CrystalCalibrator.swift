@@ -84,8 +84,7 @@ public final class CrystalCalibrator {
         self.progress = progress
         let rate = device.sampleRate
         source = DwellSource(inner: device, capacity: max(1, Int(rate * settings.dwellSeconds)))
-        var scan = ScanConfiguration()
-        scan.bands = settings.allBands
+        let scan = SweepPlan.scanConfiguration(bands: settings.allBands, aliasFree: device.aliasFreeFraction)
         do {
             scanner = try SpectrumScanner(configuration: scan, sampleRate: rate)
         } catch {
@@ -133,7 +132,8 @@ public final class CrystalCalibrator {
         if let f = named.first?.frequency {
             firstCentre = f - Hertz(carrierShift)
         } else {
-            firstCentre = SweepPlan.centres(bands: settings.allBands, sampleRate: rate).first ?? Hertz(0)
+            firstCentre = SweepPlan.centres(bands: settings.allBands, sampleRate: rate,
+                                                usableFraction: SweepPlan.stepFraction(aliasFree: device.aliasFreeFraction)).first ?? Hertz(0)
         }
         var tunable = true
         do throws(RadioError) { try device.tune(to: firstCentre) } catch {
@@ -149,7 +149,8 @@ public final class CrystalCalibrator {
             candidates = carriers(report)
             surveyNote = "\(report.carriers.count) carriers in the recording's first \(fmt(Double(source.captured) / rate)) s"
         } else if named.isEmpty {
-            let centres = SweepPlan.centres(bands: settings.allBands, sampleRate: rate)
+            let centres = SweepPlan.centres(bands: settings.allBands, sampleRate: rate,
+                                                usableFraction: SweepPlan.stepFraction(aliasFree: device.aliasFreeFraction))
             var seen = 0
             for (i, c) in centres.enumerated() {
                 try tune(c)
@@ -302,7 +303,7 @@ public final class CrystalCalibrator {
         }
         guard let centre = source.centre else { return [] }
         let offset = c.frequency.value - centre.value
-        guard abs(offset) <= rate * 0.45 else { return [] }
+        guard abs(offset) <= SweepPlan.trustedOffset(sampleRate: rate, aliasFree: device.aliasFreeFraction) else { return [] }
         switch c.channel {
         case .gsm(let band, let arfcn):
             return [try measureGSM(c, band: band, arfcn: arfcn, offset: offset)]
@@ -422,6 +423,7 @@ public final class CalibratedDevice: RadioDevice {
     public var name: String { inner.name }
     public var sampleRate: Double { inner.sampleRate }
     public var totalSamples: Int64? { inner.totalSamples }
+    public var aliasFreeFraction: Double { inner.aliasFreeFraction }
 
     public func tune(to frequency: Hertz) throws(RadioError) {
         try inner.tune(to: Hertz(frequency.value / (1 + ppm * 1e-6)))
