@@ -139,7 +139,7 @@ let package = Package(
         ),
 
         // Paths of the shared recordings, scratch folders and seeded randomness for the tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CellwatchModel"], path: "Tests/TestSupport"),
         .testTarget(name: "CellwatchModelTests", dependencies: ["CellwatchModel"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "RadioTests", dependencies: ["Radio", "DSP", "TestSupport"]),

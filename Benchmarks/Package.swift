@@ -26,6 +26,7 @@ let package = Package(
         .target(
             name: "BenchKernels",
             dependencies: [
+                .product(name: "CellwatchModel", package: cellwatch),
                 .product(name: "DSP", package: cellwatch),
                 .product(name: "Radio", package: cellwatch),
                 "BenchFFTW",

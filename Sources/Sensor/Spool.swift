@@ -293,13 +293,7 @@ public final class SharedRandom: @unchecked Sendable {
     private let lock = NSLock()
     public init(seed: UInt64) { state = seed }
     public func next() -> UInt64 {
-        lock.withLock {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        lock.withLock { SplitMix64.step(&state) }
     }
     /// Uniform in [0, 1).
     public func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }

@@ -4,20 +4,8 @@ import Foundation
 import Testing
 
 /// A legitimate China Mobile GSM 900 network of 20 cells in two LACs around Shenzhen is learned into
-/// the baseline; then an SMS blaster cloning the operator appears. Randomness is a seeded generator.
+/// the baseline; then an SMS blaster cloning the operator appears. Randomness is a seeded generator (SplitMix64).
 @Suite struct DetectorScenarioTests {
-    /// SplitMix64: small, seeded, repeatable.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct LegitimateCell {
         var lac: Int
         var ci: Int
@@ -42,7 +30,7 @@ import Testing
                       horizontalAccuracyMeters: 8, time: time, speedMetersPerSecond: 1.5)
     }
 
-    static func observe(_ c: LegitimateCell, sensor: String, at time: Date, _ rng: inout SeededGenerator) -> CellObservation {
+    static func observe(_ c: LegitimateCell, sensor: String, at time: Date, _ rng: inout SplitMix64) -> CellObservation {
         Fixture.gsm(lac: c.lac, ci: c.ci, bsic: c.bsic, arfcn: c.arfcn, cro: Int.random(in: 0...8, using: &rng),
                     t3212: 30, neighbours: c.neighbours,
                     paging: Int.random(in: 20...150, using: &rng), assignments: Int.random(in: 1...15, using: &rng),
@@ -55,7 +43,7 @@ import Testing
                                      paging: 350, assignments: 45, window: 10, offsetHz: 400, calibrated: true)
 
     /// Learns the network for an hour (one round of observations every 10 minutes from both sensors).
-    static func learnedBaseline(_ clock: ManualClock, _ rng: inout SeededGenerator) -> Baseline {
+    static func learnedBaseline(_ clock: ManualClock, _ rng: inout SplitMix64) -> Baseline {
         var learner = BaselineLearner(clock: clock.closure)
         for round in 0..<7 {
             clock.set(Fixture.t0 + Double(round) * 600)
@@ -67,14 +55,14 @@ import Testing
     }
 
     @Test func theBaselineLearnsEveryLegitimateCell() {
-        var rng = SeededGenerator(state: 1)
+        var rng = SplitMix64(seed: 1)
         let b = Self.learnedBaseline(ManualClock(), &rng)
         #expect(b.count == 20)
         #expect(b.cells.values.allSatisfy { $0.channels.count == 1 && $0.sources == [.learned] && $0.rangeMeters != nil })
     }
 
     @Test func anSMSBlasterIsHighOnItsFirstObservationAndTheRealCellsStayQuiet() throws {
-        var rng = SeededGenerator(state: 2)
+        var rng = SplitMix64(seed: 2)
         let clock = ManualClock()
         let baseline = Self.learnedBaseline(clock, &rng)
         var detector = Detector(baseline: baseline, clock: clock.closure)

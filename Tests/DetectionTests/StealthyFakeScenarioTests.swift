@@ -15,7 +15,7 @@ import Testing
                                       paging: 60, assignments: 5, window: 10, offsetHz: 6, calibrated: true)
 
     @Test func aWellDisguisedCloneIsRaisedByItsPlaceAmongRealCells() throws {
-        var rng = Scenario.SeededGenerator(state: 3)
+        var rng = SplitMix64(seed: 3)
         let clock = ManualClock()
         let baseline = Scenario.learnedBaseline(clock, &rng)
         var detector = Detector(baseline: baseline, clock: clock.closure)

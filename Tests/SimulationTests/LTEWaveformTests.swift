@@ -1,3 +1,4 @@
+import CellwatchModel
 import DSP
 import Foundation
 import LTE

@@ -1,3 +1,4 @@
+import CellwatchModel
 import Foundation
 
 /// Where the project and the shared test recordings are, and scratch folders for tests.
@@ -85,18 +86,10 @@ public enum TestSupport {
     }
 }
 
-/// A small seeded generator (SplitMix64) so synthetic signals are the same on every run.
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The seeded generator synthetic test signals are made with, so they are the same on every run.
+public typealias SeededGenerator = SplitMix64
 
+extension SplitMix64 {
     /// A standard normal deviate (Box–Muller).
     public mutating func gaussian() -> Double {
         let u1 = max(Double.random(in: 0..<1, using: &self), 1e-300)

@@ -3,6 +3,7 @@
 // any measurement.
 
 import BenchFFTW
+import CellwatchModel
 import DSP
 import Radio
 
@@ -10,20 +11,7 @@ public let blockSamples = 65_536
 public let cacheBlockSamples = 16_384
 public let psdSizes = [512, 1024, 4096]
 
-// MARK: - Deterministic test data
-
-/// SplitMix64: small, fast and reproducible, so every run measures the same data.
-public struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+// MARK: - Deterministic test data (CellwatchModel's SplitMix64, so every run measures the same data)
 
 /// A block of random complex samples, uniform in [−1, 1) per component.
 public final class ComplexBlock {
