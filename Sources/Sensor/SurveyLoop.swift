@@ -27,6 +27,16 @@ public enum SweepPlan {
         return scan
     }
 
+    /// The steps for `device`: spaced by its alias-free span (`stepFraction`).
+    public static func centres(bands: [Band], for device: any RadioDevice) -> [Hertz] {
+        centres(bands: bands, sampleRate: device.sampleRate, usableFraction: stepFraction(aliasFree: device.aliasFreeFraction))
+    }
+
+    /// `trustedOffset` of `device`.
+    public static func trustedOffset(for device: any RadioDevice) -> Double {
+        trustedOffset(sampleRate: device.sampleRate, aliasFree: device.aliasFreeFraction)
+    }
+
     public static func centres(bands: [Band], sampleRate: Double, usableFraction: Double = 0.8) -> [Hertz] {
         let usable = sampleRate * usableFraction
         var out: [Hertz] = []
@@ -397,8 +407,7 @@ public final class SurveyLoop: @unchecked Sendable {
             throw SensorError("\(device.name): cannot set up the spectrum scan: \(error)")
         }
         // Tunable? Try the first centre; a device that cannot tune streams whatever it carries.
-        let centres = SweepPlan.centres(bands: settings.bands, sampleRate: rate,
-                                        usableFraction: SweepPlan.stepFraction(aliasFree: device.aliasFreeFraction))
+        let centres = SweepPlan.centres(bands: settings.bands, for: device)
         var tunable = false
         if let first = centres.first {
             do throws(RadioError) {
@@ -626,7 +635,7 @@ public final class SurveyLoop: @unchecked Sendable {
         for k in keys {
             guard let o = offset(k) else { continue }
             // Carriers outside this capture's usable span (a chosen carrier of a neighbouring step) are left.
-            guard abs(o.offset) <= SweepPlan.trustedOffset(sampleRate: rate, aliasFree: device.aliasFreeFraction) else { continue }
+            guard abs(o.offset) <= SweepPlan.trustedOffset(for: device) else { continue }
             switch k.band {
             case .gsm(let g) where k.rat == .gsm:
                 targets.append((k.channel, g, o.frequency, o.offset))

@@ -132,8 +132,7 @@ public final class CrystalCalibrator {
         if let f = named.first?.frequency {
             firstCentre = f - Hertz(carrierShift)
         } else {
-            firstCentre = SweepPlan.centres(bands: settings.allBands, sampleRate: rate,
-                                                usableFraction: SweepPlan.stepFraction(aliasFree: device.aliasFreeFraction)).first ?? Hertz(0)
+            firstCentre = SweepPlan.centres(bands: settings.allBands, for: device).first ?? Hertz(0)
         }
         var tunable = true
         do throws(RadioError) { try device.tune(to: firstCentre) } catch {
@@ -149,8 +148,7 @@ public final class CrystalCalibrator {
             candidates = carriers(report)
             surveyNote = "\(report.carriers.count) carriers in the recording's first \(fmt(Double(source.captured) / rate)) s"
         } else if named.isEmpty {
-            let centres = SweepPlan.centres(bands: settings.allBands, sampleRate: rate,
-                                                usableFraction: SweepPlan.stepFraction(aliasFree: device.aliasFreeFraction))
+            let centres = SweepPlan.centres(bands: settings.allBands, for: device)
             var seen = 0
             for (i, c) in centres.enumerated() {
                 try tune(c)
@@ -303,7 +301,7 @@ public final class CrystalCalibrator {
         }
         guard let centre = source.centre else { return [] }
         let offset = c.frequency.value - centre.value
-        guard abs(offset) <= SweepPlan.trustedOffset(sampleRate: rate, aliasFree: device.aliasFreeFraction) else { return [] }
+        guard abs(offset) <= SweepPlan.trustedOffset(for: device) else { return [] }
         switch c.channel {
         case .gsm(let band, let arfcn):
             return [try measureGSM(c, band: band, arfcn: arfcn, offset: offset)]
