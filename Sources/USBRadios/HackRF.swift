@@ -49,6 +49,11 @@ public enum HackRFLimits {
         basebandFilters.last { $0 <= hz } ?? basebandFilters[0]
     }
 
+    /// The filter setting the sample rate brings with it (libhackrf's rule): the widest ≤ 0.75 × rate.
+    public static func defaultFilter(sampleRate: Double) -> UInt32 {
+        basebandFilter(atMost: UInt32(0.75 * sampleRate))
+    }
+
     /// The filter the sensor surveys with: the widest setting no wider than half the sample rate
     /// (10 MHz at 20 MS/s). The tools' 0.75 × rate leaves the MAX2837's gentle skirt to alias: with 15 MHz
     /// at 20 MS/s a carrier 12–15 MHz off the centre is only some 15–30 dB down and folds onto 5–8 MHz,
@@ -322,7 +327,7 @@ public final class HackRFOne {
         }
         let (num, div) = HackRFLimits.rateFraction(rate)
         try requestOut(.sampleRateSet, payload: le32(num) + le32(div), what: "sample rate \(num)/\(div) S/s")
-        let filter = HackRFLimits.basebandFilter(atMost: UInt32(0.75 * Double(num) / Double(div)))
+        let filter = HackRFLimits.defaultFilter(sampleRate: Double(num) / Double(div))
         try setBasebandFilter(filter)
         return filter
     }

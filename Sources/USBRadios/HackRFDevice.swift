@@ -45,7 +45,7 @@ public final class HackRFDevice: RadioDevice {
     public var sampleRate: Double { settings.sampleRate }
     /// From the baseband filter in use (`HackRFLimits.aliasFreeFraction`): 0.5 with the sensor's filter.
     public var aliasFreeFraction: Double {
-        let filter = settings.basebandFilter ?? HackRFLimits.basebandFilter(atMost: UInt32(0.75 * settings.sampleRate))
+        let filter = settings.basebandFilter ?? HackRFLimits.defaultFilter(sampleRate: settings.sampleRate)
         return HackRFLimits.aliasFreeFraction(filter: filter, sampleRate: settings.sampleRate)
     }
     /// Overflows in the current stream: bytes dropped and times it happened.
